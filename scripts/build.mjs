@@ -1,0 +1,25 @@
+// Bundles the CLI into one ESM file so start-up reads a single module graph.
+// Heavy modules stay behind `await import()` in the commands that need them;
+// esbuild splits them into chunks next to the entry point.
+import { readFileSync } from "node:fs";
+import { build } from "esbuild";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+await build({
+  entryPoints: { regtrust: "src/cli/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  chunkNames: "chunks/[name]-[hash]",
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __regtrustCreateRequire } from 'node:module'; const require = __regtrustCreateRequire(import.meta.url);",
+  },
+  define: { __REGTRUST_VERSION__: JSON.stringify(version) },
+  logLevel: "warning",
+});
