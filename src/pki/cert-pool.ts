@@ -1,0 +1,73 @@
+import type { Certificate } from "./certificate.ts";
+
+/**
+ * A certificate pool with Go's CertPool semantics (crypto/x509/cert_pool.go):
+ * duplicates (same DER) are dropped, lookups go by the raw issuer name, and
+ * candidates come back in findPotentialParents order.
+ */
+export class CertPool {
+  private readonly list: Certificate[] = [];
+  private readonly bySum = new Set<string>();
+  private readonly bySubject = new Map<string, Certificate[]>();
+
+  static of(certs: Iterable<Certificate>): CertPool {
+    const pool = new CertPool();
+    for (const cert of certs) pool.add(cert);
+    return pool;
+  }
+
+  /** Adds a certificate; false when the same DER is already present. */
+  add(cert: Certificate): boolean {
+    if (this.bySum.has(cert.sha256)) return false;
+    this.bySum.add(cert.sha256);
+    this.list.push(cert);
+    const same = this.bySubject.get(cert.subjectKey);
+    if (same) same.push(cert);
+    else this.bySubject.set(cert.subjectKey, [cert]);
+    return true;
+  }
+
+  addAll(certs: Iterable<Certificate>): void {
+    for (const cert of certs) this.add(cert);
+  }
+
+  /** cert_pool.go contains: by DER, not by name. */
+  contains(cert: Certificate): boolean {
+    return this.bySum.has(cert.sha256);
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Certificates in insertion order. */
+  all(): readonly Certificate[] {
+    return this.list;
+  }
+
+  /** Certificates whose subject is `subjectKey` (hex of the raw Name). */
+  bySubjectKey(subjectKey: string): readonly Certificate[] {
+    return this.bySubject.get(subjectKey) ?? [];
+  }
+
+  /**
+   * cert_pool.go findPotentialParents: every certificate whose subject equals the
+   * child's issuer, ordered AKID==SKID first (both absent counts as a match, as
+   * bytes.Equal(nil, nil) does), then exactly one of the two present, then mismatches.
+   */
+  findPotentialParents(child: Certificate): Certificate[] {
+    const named = this.bySubject.get(child.issuerKey);
+    if (!named) return [];
+    const matching: Certificate[] = [];
+    const oneMissing: Certificate[] = [];
+    const mismatching: Certificate[] = [];
+    const akid = child.authorityKeyId ?? "";
+    for (const candidate of named) {
+      const skid = candidate.subjectKeyId ?? "";
+      if (skid === akid) matching.push(candidate);
+      else if (skid === "" || akid === "") oneMissing.push(candidate);
+      else mismatching.push(candidate);
+    }
+    return [...matching, ...oneMissing, ...mismatching];
+  }
+}
