@@ -1,0 +1,63 @@
+import { createHash } from "node:crypto";
+import type { Plan, PlanAction } from "../plan/plan.ts";
+import type { Certificate } from "../pki/certificate.ts";
+import { toPem } from "../pki/read-bundle.ts";
+import type { ContextName } from "./types.ts";
+
+/**
+ * What the per-runtime planners share: the CA to install (already checked by
+ * `regtrust trust`'s pre-flight), the result of planning one trust context,
+ * and the file names regtrust gives what it installs.
+ */
+
+/** The CA certificates `regtrust trust` installs, in the order the file gave them. */
+export interface CaBundle {
+  certs: Certificate[];
+  /** toPem(certs): what every CA file regtrust writes contains. */
+  pem: string;
+  /** First 12 hex digits of the SHA-256 of `pem`: makes file names unique per CA. */
+  id: string;
+}
+
+export function caBundle(certs: readonly Certificate[]): CaBundle {
+  const pem = toPem(certs);
+  return { certs: [...certs], pem, id: sha256Hex(pem).slice(0, 12) };
+}
+
+/** What one trust context needs for a target: a plan, or a refusal saying why and what to do by hand. */
+export interface ContextPlan {
+  context: ContextName;
+  /** Changes and commands for this context only (empty when refused). */
+  plan: Plan;
+  /** The service that must restart (or reload) before the change takes effect; null = none. */
+  restartUnit: string | null;
+  /** Set when regtrust will not change this context automatically; nothing is planned then. */
+  refusal: Refusal | null;
+}
+
+export interface Refusal {
+  reason: string;
+  /** Exact lines an operator can add by hand, with where. */
+  manual: string[];
+}
+
+/** The modes a planner works in: install a CA, or turn verification off until `expiresAt`. */
+export type TrustChange = { kind: "trust"; ca: CaBundle } | { kind: "insecure"; expiresAt: Date };
+
+export function actionOf(change: TrustChange): PlanAction {
+  return change.kind;
+}
+
+/** `repo.example.com:5000` → `repo.example.com_5000`: safe in any file name (Debian's tool included). */
+export function registryFileStem(registry: string): string {
+  return registry.replace(/[^A-Za-z0-9.-]/g, "_").replace(/^_+|_+$/g, "");
+}
+
+/** The first line of every file regtrust owns outright. */
+export function managedHeader(what: string, registry: string): string {
+  return `# managed by regtrust — ${what}; \`regtrust untrust ${registry}\` removes it, edits here may be overwritten`;
+}
+
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,59 @@
+import { isIP } from "node:net";
+import type { HostsEndpoint } from "./hosts-toml.ts";
+
+/**
+ * The endpoint whose TLS settings decide whether `registry` itself verifies:
+ * the first entry (in containerd's try order) that dials the registry's own
+ * host, else the server entry. Entries before it on other hosts are mirrors.
+ */
+export function endpointForRegistry(
+  endpoints: readonly HostsEndpoint[],
+  registry: string,
+): { endpoint: HostsEndpoint; mirrors: HostsEndpoint[] } {
+  const wanted = normalizeAuthority("https", registry);
+  const index = endpoints.findIndex(
+    (e) => normalizeAuthority(e.scheme ?? "https", e.host ?? registry) === wanted,
+  );
+  const chosen = index >= 0 ? index : endpoints.length - 1;
+  const endpoint = endpoints[chosen] as HostsEndpoint;
+  const mirrors = endpoints.slice(0, chosen).filter((e) => e.capabilities.includes("pull"));
+  return { endpoint, mirrors };
+}
+
+/** host[:port] compared case-insensitively, with the scheme's default port dropped. */
+function normalizeAuthority(scheme: string, authority: string): string {
+  const lower = authority.toLowerCase();
+  const defaultPort = scheme === "http" ? ":80" : ":443";
+  return lower.endsWith(defaultPort) ? lower.slice(0, -defaultPort.length) : lower;
+}
+
+/** docker.IsLocalhost: "localhost" or a loopback IP, port ignored (core/remotes/docker/resolver.go). */
+export function isLocalhost(registry: string): boolean {
+  const host = splitHostPort(registry).host;
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  if (isIP(host) === 6) return host === "::1" || /^(0:){7}1$/.test(host) || /^::ffff:127\./i.test(host);
+  return false;
+}
+
+/** Go's net.SplitHostPort, lenient: no port → port "". Brackets are removed from the host. */
+export function splitHostPort(authority: string): { host: string; port: string } {
+  if (authority.startsWith("[")) {
+    const close = authority.indexOf("]");
+    const host = authority.slice(1, close);
+    const rest = authority.slice(close + 1);
+    return { host, port: rest.startsWith(":") ? rest.slice(1) : "" };
+  }
+  const colon = authority.lastIndexOf(":");
+  if (colon < 0 || authority.indexOf(":") !== colon) return { host: authority, port: "" };
+  return { host: authority.slice(0, colon), port: authority.slice(colon + 1) };
+}
+
+/**
+ * containerd skips verification for a loopback registry it dials with its
+ * built-in defaults (no `server` key), on any port but 80 (hosts.go
+ * `ConfigureHosts`: "Skipping TLS verification for localhost").
+ */
+export function implicitLocalhostSkipVerify(registry: string): boolean {
+  return isLocalhost(registry) && splitHostPort(registry).port !== "80";
+}

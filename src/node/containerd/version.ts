@@ -1,0 +1,58 @@
+import type { HostFs } from "../host-fs.ts";
+
+/** Package names that install the containerd daemon. */
+const PACKAGES = ["containerd", "containerd.io"];
+
+/**
+ * The installed containerd version, from the package database when it is a
+ * plain-text one (dpkg, apk); null when unknown (RPM's database is binary,
+ * hand-installed binaries carry none). It decides whether containerd ≥ 2.2's
+ * default config_path applies.
+ */
+export function readContainerdVersion(fs: HostFs): string | null {
+  return fromDpkg(read(fs, "/var/lib/dpkg/status")) ?? fromApk(read(fs, "/lib/apk/db/installed"));
+}
+
+/** dpkg status: blank-line separated stanzas of "Field: value". */
+export function fromDpkg(text: string | null): string | null {
+  if (!text) return null;
+  for (const stanza of text.split(/\n\n+/)) {
+    const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(stanza)?.[1]?.trim();
+    if (!PACKAGES.includes(field("Package") ?? "")) continue;
+    if (
+      !/\binstalled\b/.test(field("Status") ?? "") ||
+      /not-installed|config-files/.test(field("Status") ?? "")
+    )
+      continue;
+    const version = field("Version");
+    if (version) return version.replace(/^\d+:/, "");
+  }
+  return null;
+}
+
+/** apk's installed db: stanzas of "P:name" / "V:version" lines. */
+export function fromApk(text: string | null): string | null {
+  if (!text) return null;
+  for (const stanza of text.split(/\n\n+/)) {
+    const name = /^P:(.*)$/m.exec(stanza)?.[1];
+    const version = /^V:(.*)$/m.exec(stanza)?.[1];
+    if (name && version && PACKAGES.includes(name)) return version;
+  }
+  return null;
+}
+
+function read(fs: HostFs, path: string): string | null {
+  try {
+    return fs.readText(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a version string like "v2.2.1" or "2.2.0-1" is at least major.minor. */
+export function atLeast(version: string | null, major: number, minor: number): boolean {
+  const m = version ? /(\d+)\.(\d+)/.exec(version) : null;
+  if (!m) return false;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > major || (maj === major && min >= minor);
+}

@@ -1,0 +1,124 @@
+import { type ContainerdConfig, readContainerdConfig } from "./containerd/config.ts";
+import { containerdTrustFor } from "./containerd/trust.ts";
+import { readContainerdVersion } from "./containerd/version.ts";
+import { type RegistriesConf, readRegistriesConf } from "./containers/registries-conf.ts";
+import { type CrioTrustOptions, crioTrustFor } from "./containers.ts";
+import { detectRuntimes } from "./detect.ts";
+import { type DaemonJson, readDaemonJson } from "./docker/daemon-json.ts";
+import { dockerTrustFor } from "./docker.ts";
+import type { HostFs } from "./host-fs.ts";
+import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "./k3s/registries-yaml.ts";
+import { agentContainerdDir, k3sTrustFor } from "./k3s.ts";
+import { readSystemStore, type SystemStoreOptions } from "./system-store.ts";
+import type { DetectedRuntime, DistroInfo, RuntimeName, RuntimeTrustView, SystemStore } from "./types.ts";
+
+/** Everything regtrust reads about a node's trust configuration, read once. */
+export interface NodeView {
+  distro: DistroInfo;
+  system: SystemStore;
+  /** The runtimes asked for (with whatever evidence exists), or those detected. */
+  runtimes: DetectedRuntime[];
+  /** What `runtime` trusts for `registry` ("host[:port]" as in the image reference). Cached. */
+  trustFor(runtime: RuntimeName, registry: string): RuntimeTrustView;
+  /** The parsed containerd config.toml, for `regtrust trust` planning. */
+  containerdConfig(): ContainerdConfig;
+}
+
+export interface NodeViewOptions {
+  runtimes?: RuntimeName[];
+  /** SSL_CERT_FILE / SSL_CERT_DIR of the runtimes, when known. */
+  systemStore?: SystemStoreOptions;
+  /** containerd's version when known better than the package database says (e.g. from `containerd --version`). */
+  containerdVersion?: string;
+}
+
+/**
+ * Reads the node under the HostFs root once: distro, OS store, runtimes.
+ * Each runtime's config files are parsed on first use and shared by every
+ * later `trustFor` call, so a `scan` of many targets reads them once.
+ */
+export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
+  const system = readSystemStore(fs, opts.systemStore);
+  const cache = new Map<string, RuntimeTrustView>();
+  const containerdConfig = once(() => readContainerdConfig(fs));
+  const configs = {
+    containerdConfig,
+    containerdVersion: once(() => opts.containerdVersion ?? readContainerdVersion(fs)),
+    daemonJson: once<DaemonJson>(() => readDaemonJson(fs)),
+    registriesConf: once<RegistriesConf>(() => readRegistriesConf(fs)),
+    registriesYaml: {
+      k3s: once(() => readRegistriesYaml(fs, "k3s")),
+      rke2: once(() => readRegistriesYaml(fs, "rke2")),
+    },
+    agentConfig: {
+      k3s: once(() => readContainerdConfig(fs, `${agentContainerdDir("k3s")}/config.toml`)),
+      rke2: once(() => readContainerdConfig(fs, `${agentContainerdDir("rke2")}/config.toml`)),
+    },
+  };
+  return {
+    distro: system.distro,
+    system,
+    runtimes: runtimesFor(fs, opts.runtimes, containerdConfig),
+    containerdConfig,
+    trustFor(runtime, registry) {
+      const key = `${runtime}\u0000${registry}`;
+      const cached = cache.get(key);
+      if (cached) return cached;
+      const view = computeTrust(fs, runtime, registry, configs);
+      cache.set(key, view);
+      return view;
+    },
+  };
+}
+
+interface ConfigCache {
+  containerdConfig: () => ContainerdConfig;
+  containerdVersion: () => string | null;
+  daemonJson: () => DaemonJson;
+  registriesConf: () => RegistriesConf;
+  registriesYaml: Record<Distribution, () => RegistriesYaml>;
+  agentConfig: Record<Distribution, () => ContainerdConfig>;
+}
+
+function computeTrust(fs: HostFs, runtime: RuntimeName, registry: string, c: ConfigCache): RuntimeTrustView {
+  switch (runtime) {
+    case "containerd":
+      return containerdTrustFor(fs, registry, {
+        config: c.containerdConfig(),
+        containerdVersion: c.containerdVersion(),
+      });
+    case "docker":
+      return dockerTrustFor(fs, registry, { daemonJson: c.daemonJson() });
+    case "crio":
+      return crioTrustFor(fs, registry, { registriesConf: c.registriesConf() } satisfies CrioTrustOptions);
+    case "k3s":
+    case "rke2":
+      return k3sTrustFor(fs, registry, runtime, {
+        registriesYaml: c.registriesYaml[runtime](),
+        containerdConfig: c.agentConfig[runtime](),
+      });
+  }
+}
+
+/**
+ * Asked-for runtimes keep their order; detection drops a containerd whose
+ * CRI plugin is disabled (Docker's containerd.io default): kubelet cannot
+ * pull through it, and dockerd's own view covers that host.
+ */
+function runtimesFor(
+  fs: HostFs,
+  asked: RuntimeName[] | undefined,
+  config: () => ContainerdConfig,
+): DetectedRuntime[] {
+  const detected = detectRuntimes(fs);
+  if (asked) return asked.map((name) => detected.find((d) => d.name === name) ?? { name, evidence: [] });
+  return detected.filter((d) => d.name !== "containerd" || !config().criDisabled);
+}
+
+function once<T>(load: () => T): () => T {
+  let loaded: { value: T } | null = null;
+  return () => {
+    loaded ??= { value: load() };
+    return loaded.value;
+  };
+}

@@ -1,0 +1,141 @@
+import { readDistro } from "./distro.ts";
+import { type HostFs, HostFsError } from "./host-fs.ts";
+import { readTrustSource } from "./trust-source.ts";
+import type { DistroInfo, SystemStore, TrustSource } from "./types.ts";
+
+/**
+ * Go's bundle files, tried in order; the first one that reads wins
+ * (crypto/x509/root_linux.go `certFiles`, root_unix.go `loadSystemRoots`).
+ */
+export const GO_CERT_FILES: readonly string[] = [
+  "/etc/ssl/certs/ca-certificates.crt", // Debian/Ubuntu/Gentoo/Alpine
+  "/etc/pki/tls/certs/ca-bundle.crt", // Fedora/RHEL 6
+  "/etc/ssl/ca-bundle.pem", // openSUSE
+  "/etc/pki/tls/cacert.pem", // OpenELEC
+  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // CentOS/RHEL 7+
+  "/etc/ssl/cert.pem", // Alpine
+];
+
+/** Go's certificate directories; every one is read (root_linux.go `certDirectories`). */
+export const GO_CERT_DIRECTORIES: readonly string[] = [
+  "/etc/ssl/certs",
+  "/etc/pki/tls/certs",
+  "/system/etc/security/cacerts",
+  "/data/misc/keychain/certs-added",
+];
+
+interface AnchorStore {
+  family: DistroInfo["family"];
+  anchorDir: string;
+  refreshCommand: string[];
+}
+
+/**
+ * Where an extra CA goes per distro family, and the command that rebuilds the
+ * bundle Go reads (runtimes.md §5.2; the same table idea as mkcert's
+ * truststore_linux.go). The order is also the probe order for unknown distros.
+ */
+const ANCHOR_STORES: readonly AnchorStore[] = [
+  {
+    family: "rhel",
+    anchorDir: "/etc/pki/ca-trust/source/anchors",
+    refreshCommand: ["update-ca-trust", "extract"],
+  },
+  {
+    family: "debian",
+    anchorDir: "/usr/local/share/ca-certificates",
+    refreshCommand: ["update-ca-certificates"],
+  },
+  {
+    family: "alpine",
+    anchorDir: "/usr/local/share/ca-certificates",
+    refreshCommand: ["update-ca-certificates"],
+  },
+  { family: "suse", anchorDir: "/etc/pki/trust/anchors", refreshCommand: ["update-ca-certificates"] },
+  {
+    family: "arch",
+    anchorDir: "/etc/ca-certificates/trust-source/anchors",
+    refreshCommand: ["trust", "extract-compat"],
+  },
+];
+
+export interface SystemStoreOptions {
+  /** SSL_CERT_FILE of the process whose view we model: replaces Go's file list. */
+  sslCertFile?: string;
+  /** SSL_CERT_DIR split on ":": replaces Go's directory list. */
+  sslCertDirs?: string[];
+}
+
+/** The OS trust store exactly as a Go runtime's x509.SystemCertPool() loads it. */
+export function readSystemStore(fs: HostFs, opts: SystemStoreOptions = {}): SystemStore {
+  const distro = readDistro(fs);
+  const files = opts.sslCertFile ? [opts.sslCertFile] : GO_CERT_FILES;
+  const dirs = opts.sslCertDirs && opts.sslCertDirs.length > 0 ? opts.sslCertDirs : GO_CERT_DIRECTORIES;
+  const anchors = anchorStoreFor(fs, distro.family);
+  return {
+    distro,
+    bundle: readFirstBundle(fs, files),
+    dirFiles: dirs.flatMap((dir) => readCertDirectory(fs, dir)),
+    anchorDir: anchors?.anchorDir ?? null,
+    refreshCommand: anchors ? [...anchors.refreshCommand] : null,
+  };
+}
+
+/** Go stops at the first file that reads; unreadable ones are skipped like missing ones. */
+function readFirstBundle(fs: HostFs, files: readonly string[]): TrustSource | null {
+  for (const path of files) {
+    const source = readTrustSource(fs, path, "system bundle");
+    if (source.bytes !== null) return source;
+  }
+  return null;
+}
+
+/**
+ * Every entry of the directory except symlinks whose target has no "/"
+ * (OpenSSL hash links to a sibling; root_unix.go `isSameDirSymlink`).
+ * Subdirectories fail to read and are skipped, as in Go.
+ */
+function readCertDirectory(fs: HostFs, dir: string): TrustSource[] {
+  const names = listOrNull(fs, dir);
+  if (names === null) return [];
+  const sources: TrustSource[] = [];
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    if (isSameDirSymlink(fs, path)) continue;
+    if (isDirectory(fs, path)) continue;
+    sources.push(readTrustSource(fs, path, `system directory ${dir}`));
+  }
+  return sources;
+}
+
+function isSameDirSymlink(fs: HostFs, path: string): boolean {
+  try {
+    const target = fs.readLink(path);
+    return target !== null && !target.includes("/");
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(fs: HostFs, path: string): boolean {
+  try {
+    return fs.stat(path)?.kind === "dir";
+  } catch {
+    return false;
+  }
+}
+
+function listOrNull(fs: HostFs, dir: string): string[] | null {
+  try {
+    return fs.readDir(dir);
+  } catch (error) {
+    if (error instanceof HostFsError) return null;
+    throw error;
+  }
+}
+
+function anchorStoreFor(fs: HostFs, family: DistroInfo["family"]): AnchorStore | null {
+  const known = ANCHOR_STORES.find((s) => s.family === family);
+  if (known) return known;
+  return ANCHOR_STORES.find((s) => isDirectory(fs, s.anchorDir)) ?? null;
+}

@@ -1,0 +1,82 @@
+import type { Finding } from "../findings/finding.ts";
+
+export type RuntimeName = "containerd" | "docker" | "crio" | "k3s" | "rke2";
+export type ContextName = "system" | RuntimeName;
+export const RUNTIME_NAMES: readonly RuntimeName[] = ["containerd", "docker", "crio", "k3s", "rke2"];
+
+/** A file that contributes certificates to a trust pool, read through HostFs. */
+export interface TrustSource {
+  /** Node-absolute path (as written in node config; resolved under --root for reading). */
+  path: string;
+  /** File content; null when it could not be read (see `readError`). */
+  bytes: Uint8Array | null;
+  readError: string | null;
+  /** Why this file is in the pool, e.g. "system bundle", "hosts.toml ca", "certs.d *.crt". */
+  origin: string;
+  /** The config file and line that referenced it, when one did. */
+  declaredIn: { file: string; line: number | null } | null;
+}
+
+export interface DistroInfo {
+  /** os-release ID (debian, ubuntu, rhel, fedora, amzn, sles, opensuse-leap, alpine, arch, …) or "unknown". */
+  id: string;
+  family: "debian" | "rhel" | "suse" | "alpine" | "arch" | "unknown";
+  prettyName: string | null;
+}
+
+/** The OS trust store as Go's crypto/x509 SystemCertPool loads it (root_linux.go, root_unix.go). */
+export interface SystemStore {
+  distro: DistroInfo;
+  /** The single bundle file Go loads (first existing of its list), or null. */
+  bundle: TrustSource | null;
+  /** Files read from Go's certificate directories. */
+  dirFiles: TrustSource[];
+  /** Where `regtrust trust` installs an anchor on this distro, and the refresh command. */
+  anchorDir: string | null;
+  refreshCommand: string[] | null;
+}
+
+export interface InsecureSetting {
+  file: string;
+  line: number | null;
+  /** e.g. "skip_verify = true", "insecure_skip_verify: true", "insecure-registries". */
+  setting: string;
+  /** Expiry recorded by `regtrust insecure`, ISO-8601, when regtrust set it. */
+  expiresAt: string | null;
+}
+
+/** What one runtime on this node trusts when it talks to one registry. */
+export interface RuntimeTrustView {
+  runtime: RuntimeName;
+  registry: string;
+  /** The runtime's pool starts from the OS store (true for every Go runtime unless configured otherwise). */
+  usesSystemRoots: boolean;
+  /** Per-registry CA files this runtime appends to its pool, in load order. */
+  caFiles: TrustSource[];
+  /** Skip-verify in effect for this registry, with where it is set. */
+  insecure: InsecureSetting | null;
+  /** Config files that decided this view (hosts.toml, config.toml, registries.yaml, …). */
+  configFiles: string[];
+  /** Config-level findings: config-path-unset, hosts-toml-invalid, ca-file-missing, config-invalid, … */
+  findings: Finding[];
+  /** One-line human summary of how the runtime was configured for this registry. */
+  summary: string;
+  /** Endpoints the runtime tries before the registry itself (mirrors), in order. */
+  mirrors?: string[];
+  /** Registry credentials stored in plain text in this runtime's config files (where, never the values). */
+  plaintextCredentials?: PlaintextCredential[];
+}
+
+/** A registry secret stored in plain text in a node config file. The value is never read into a report. */
+export interface PlaintextCredential {
+  file: string;
+  line: number | null;
+  /** Key path, e.g. `configs."reg.example.com".auth.password`. */
+  key: string;
+}
+
+export interface DetectedRuntime {
+  name: RuntimeName;
+  /** Node-absolute paths whose presence detected it. */
+  evidence: string[];
+}
