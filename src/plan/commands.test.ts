@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Exec } from "../core/deps.ts";
+import { resolveCommand, runPlanCommands, shellLine } from "./commands.ts";
+import { refreshCommand, restartCommand } from "./plan.ts";
+import { makeRoot, removeRoot, testExec, type writeTree } from "./test-support.ts";
+
+const refresh = refreshCommand(["update-ca-certificates"], "rebuild the OS bundle");
+const restart = restartCommand("containerd", "reload roots");
+const DEBIAN_LIKE = "#!/bin/sh\n# --certsconf --localcertsdir --etccertsdir --hooksdir\nexit 0\n";
+const OTHER_FLAVOUR = "#!/bin/sh\n# a tool of the same name without directory options\nexit 0\n";
+
+const cleanups: string[] = [];
+after(async () => {
+  for (const dir of cleanups) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempDir(spec: Parameters<typeof writeTree>[1]): Promise<string> {
+  const dir = await makeRoot(spec);
+  cleanups.push(dir);
+  return dir;
+}
+
+const executable = (content: string) => ({ content, mode: 0o755 });
+
+describe("resolveCommand", () => {
+  it("runs as planned for --root /", async () => {
+    assert.deepEqual(await resolveCommand(refresh, { root: "/" }), {
+      via: "direct",
+      argv: ["update-ca-certificates"],
+    });
+    assert.deepEqual(await resolveCommand(restart, { root: "/", restart: true }), {
+      via: "direct",
+      argv: ["systemctl", "restart", "containerd"],
+    });
+  });
+
+  it("uses chroot for a mounted root that has the binary", async () => {
+    const root = await tempDir({
+      "usr/sbin/update-ca-certificates": executable(DEBIAN_LIKE),
+      sbin: { symlink: "usr/sbin" },
+    });
+    const resolved = await resolveCommand(refresh, { root });
+    assert.deepEqual(resolved, { via: "chroot", argv: ["chroot", root, "update-ca-certificates"] });
+  });
+
+  it("falls back to the host's Debian tool with directory options inside the tree", async () => {
+    const root = await tempDir({ "etc/ssl/certs/.keep": "" });
+    const bin = await tempDir({ "update-ca-certificates": executable(DEBIAN_LIKE) });
+    const resolved = await resolveCommand(refresh, { root, hostBinDirs: [bin] });
+    assert.deepEqual(resolved, {
+      via: "host-tool",
+      argv: [
+        join(bin, "update-ca-certificates"),
+        ...["--certsconf", join(root, "etc/ca-certificates.conf")],
+        ...["--certsdir", join(root, "usr/share/ca-certificates")],
+        ...["--localcertsdir", join(root, "usr/local/share/ca-certificates")],
+        ...["--etccertsdir", join(root, "etc/ssl/certs")],
+        ...["--hooksdir", join(root, "etc/ca-certificates/update.d")],
+      ],
+    });
+  });
+
+  it("does not use a host tool of the same name that lacks the options", async () => {
+    const root = await tempDir({});
+    const bin = await tempDir({ "update-ca-certificates": executable(OTHER_FLAVOUR) });
+    const resolved = await resolveCommand(refresh, { root, hostBinDirs: [bin] });
+    assert.equal(resolved.via, null);
+  });
+
+  it("refuses to point the host tool through a symlink out of the tree", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "regtrust-outside-"));
+    cleanups.push(outside);
+    const root = await tempDir({ "etc/ssl/certs": { symlink: outside } });
+    const bin = await tempDir({ "update-ca-certificates": executable(DEBIAN_LIKE) });
+    await assert.rejects(resolveCommand(refresh, { root, hostBinDirs: [bin] }), /does not exist/);
+  });
+
+  it("prints a restart unless asked; runs it through nsenter only for PID 1's root", async () => {
+    const root = await tempDir({});
+    const bin = await tempDir({ nsenter: executable("#!/bin/sh\n") });
+    assert.equal((await resolveCommand(restart, { root })).via, null);
+    const notHost = await resolveCommand(restart, { root, restart: true, hostBinDirs: [bin] });
+    assert.ok(notHost.via === null && /not the running system's root/.test(notHost.why));
+    const hostRoot = await resolveCommand(restart, {
+      root,
+      restart: true,
+      hostBinDirs: [bin],
+      pid1Root: root,
+    });
+    assert.deepEqual(hostRoot, {
+      via: "nsenter",
+      argv: [
+        join(bin, "nsenter"),
+        "-t",
+        "1",
+        "-m",
+        "-u",
+        "-i",
+        "-n",
+        "-p",
+        "--",
+        "systemctl",
+        "restart",
+        "containerd",
+      ],
+    });
+  });
+});
+
+describe("runPlanCommands", () => {
+  it("reports a failing command with its error output and still runs the next", async () => {
+    const calls: string[][] = [];
+    const exec: Exec = async (argv) => {
+      calls.push([...argv]);
+      return { code: calls.length === 1 ? 1 : 0, stdout: "", stderr: "E: something broke\n" };
+    };
+    const outcomes = await runPlanCommands([refresh, refresh], { root: "/", exec });
+    assert.deepEqual(
+      outcomes.map((o) => [o.status, o.exitCode, o.detail]),
+      [
+        ["failed", 1, "E: something broke"],
+        ["ok", 0, "E: something broke"],
+      ],
+    );
+  });
+
+  it("returns the line to run by hand when there is no runner or the restart was not requested", async () => {
+    const outcomes = await runPlanCommands([refresh, restart], { root: "/" });
+    assert.deepEqual(
+      outcomes.map((o) => [o.status, o.manual]),
+      [
+        ["not-run", "update-ca-certificates"],
+        ["not-run", "systemctl restart containerd"],
+      ],
+    );
+  });
+
+  it("quotes arguments for the printed line", () => {
+    assert.equal(shellLine(["echo", "a b", "it's"]), "echo 'a b' 'it'\\''s'");
+  });
+});
+
+describe("the real update-ca-certificates on a plain directory tree", () => {
+  let root: string;
+  let pem: string;
+  const hostBundle = "/etc/ssl/certs/ca-certificates.crt";
+  const hostHash = async () =>
+    createHash("sha256")
+      .update(await readFile(hostBundle).catch(() => Buffer.alloc(0)))
+      .digest("hex");
+  before(async () => {
+    root = await makeRoot({
+      "etc/ssl/certs/.keep": "",
+      "usr/share/ca-certificates/.keep": "",
+      "etc/ca-certificates.conf": "",
+    });
+    const certPath = join(root, "usr/local/share/ca-certificates/regtrust-test.crt");
+    await mkdir(join(root, "usr/local/share/ca-certificates"), { recursive: true });
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+        ...["-subj", "/CN=regtrust plan test", "-days", "2", "-keyout", "/dev/null", "-out", certPath],
+      ],
+      { stdio: "ignore" },
+    );
+    pem = await readFile(certPath, "utf8");
+  });
+  after(() => removeRoot(root));
+
+  it("builds the tree's bundle with our anchor and leaves the host's store alone", async () => {
+    const hostBefore = await hostHash();
+    const [outcome] = await runPlanCommands([refresh], { root, exec: testExec });
+    assert.equal(outcome?.status, "ok", outcome?.detail);
+    assert.equal(outcome?.via, "host-tool");
+    const bundle = await readFile(join(root, "etc/ssl/certs/ca-certificates.crt"), "utf8");
+    assert.ok(bundle.includes(pem.trim()), "the anchor is in the tree's bundle");
+    assert.equal(await hostHash(), hostBefore);
+  });
+});

@@ -1,0 +1,212 @@
+import { constants } from "node:fs";
+import { access, readFile, realpath, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { Exec } from "../core/deps.ts";
+import type { PlanCommand } from "./plan.ts";
+import { resolveUnderRoot } from "./safe-path.ts";
+
+/**
+ * Running a plan's commands for the node at `root`, argv only, never a shell:
+ * - `--root /`: as planned.
+ * - A mounted host root (`/host` in the DaemonSet) that has the binary:
+ *   `chroot <root> argv…`, so the node's own tool works on the node's files.
+ * - A plain directory tree without binaries (tests, image builds): the host's
+ *   tool with directory options, for tools that have them (HOST_TOOLS).
+ * - Restarts only when asked: `systemctl restart <unit>` directly on `/`, or
+ *   through `nsenter -t 1` into the host's namespaces when `root` is PID 1's
+ *   root — systemctl refuses to start or stop units inside a chroot, so
+ *   chroot is no option there. Otherwise the exact command is returned to print.
+ */
+
+export type CommandVia = "direct" | "chroot" | "host-tool" | "nsenter";
+
+export interface CommandOutcome {
+  kind: PlanCommand["kind"];
+  reason: string;
+  /** The node-level command as planned. */
+  planned: string[];
+  /** What ran (translated for the root); null when it did not run. */
+  ran: string[] | null;
+  via: CommandVia | null;
+  status: "ok" | "failed" | "not-run";
+  exitCode: number | null;
+  /** failed: the end of its error output; not-run: why. */
+  detail: string;
+  /** not-run: the command to run on the node by hand. */
+  manual: string | null;
+}
+
+export interface CommandOptions {
+  root: string;
+  /** Without a runner nothing runs; every command comes back `not-run` with the line to run. */
+  exec?: Exec;
+  /** Run `restart` commands (the CLI's `--restart`). */
+  restart?: boolean;
+  timeoutMs?: number;
+  /** Where to look for host tools; default the usual sbin/bin directories. */
+  hostBinDirs?: readonly string[];
+  /** The root as PID 1 sees it; default `/proc/1/root`. */
+  pid1Root?: string;
+}
+
+export type ResolvedCommand = { via: CommandVia; argv: string[] } | { via: null; why: string };
+
+const BIN_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+/** Our stderr excerpt; the tools print a line or two when they fail. */
+const DETAIL_LIMIT = 2000;
+
+/**
+ * Host tools that can work on a directory tree, keyed by the node command's
+ * basename. Debian's update-ca-certificates takes these options (read from
+ * /usr/sbin/update-ca-certificates, ca-certificates 20230311+deb12u1); passing
+ * `--hooksdir` inside the tree also keeps the host's hooks (e.g. Java's
+ * keystore update) from running against the host. SUSE's and Alpine's tools of
+ * the same name lack the options; `flavour` tells them apart by the script text.
+ */
+const HOST_TOOLS: Record<string, { flavour: string[]; dirOptions: [string, string][] }> = {
+  "update-ca-certificates": {
+    flavour: ["--localcertsdir", "--hooksdir"],
+    dirOptions: [
+      ["--certsconf", "/etc/ca-certificates.conf"],
+      ["--certsdir", "/usr/share/ca-certificates"],
+      ["--localcertsdir", "/usr/local/share/ca-certificates"],
+      ["--etccertsdir", "/etc/ssl/certs"],
+      ["--hooksdir", "/etc/ca-certificates/update.d"],
+    ],
+  },
+};
+
+export async function resolveCommand(command: PlanCommand, opts: CommandOptions): Promise<ResolvedCommand> {
+  const root = await realpath(opts.root);
+  if (command.kind === "restart") return resolveRestart(command, root, opts);
+  if (root === "/") return { via: "direct", argv: command.argv };
+  if (await binaryUnderRoot(root, command.argv[0]!))
+    return { via: "chroot", argv: ["chroot", root, ...command.argv] };
+  const hostTool = await hostToolFor(command.argv, root, opts.hostBinDirs ?? BIN_DIRS);
+  if (hostTool) return { via: "host-tool", argv: hostTool };
+  return {
+    via: null,
+    why: `${command.argv[0]} is not installed under ${root} and no host tool can work on a directory tree`,
+  };
+}
+
+async function resolveRestart(
+  command: PlanCommand,
+  root: string,
+  opts: CommandOptions,
+): Promise<ResolvedCommand> {
+  if (!opts.restart) return { via: null, why: "restart not requested (--restart)" };
+  if (root === "/") return { via: "direct", argv: command.argv };
+  if (!(await sameFile(root, opts.pid1Root ?? "/proc/1/root"))) {
+    return { via: null, why: `${root} is not the running system's root, so there is no service to restart` };
+  }
+  const nsenter = await findExecutable("nsenter", opts.hostBinDirs ?? BIN_DIRS);
+  if (!nsenter) return { via: null, why: "nsenter is not installed" };
+  return { via: "nsenter", argv: [nsenter, "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", ...command.argv] };
+}
+
+/** Runs each command in order; a failure is reported, not thrown, and the next still runs. */
+export async function runPlanCommands(
+  commands: readonly PlanCommand[],
+  opts: CommandOptions,
+): Promise<CommandOutcome[]> {
+  const outcomes: CommandOutcome[] = [];
+  for (const command of commands) outcomes.push(await runOne(command, opts));
+  return outcomes;
+}
+
+async function runOne(command: PlanCommand, opts: CommandOptions): Promise<CommandOutcome> {
+  const base = { kind: command.kind, reason: command.reason, planned: command.argv };
+  let resolved: ResolvedCommand;
+  try {
+    resolved = await resolveCommand(command, opts);
+  } catch (error) {
+    resolved = { via: null, why: error instanceof Error ? error.message : String(error) };
+  }
+  if (resolved.via === null || !opts.exec) {
+    const why = resolved.via === null ? resolved.why : "no process runner given";
+    return {
+      ...base,
+      ran: null,
+      via: null,
+      status: "not-run",
+      exitCode: null,
+      detail: why,
+      manual: shellLine(command.argv),
+    };
+  }
+  const ran = { ...base, ran: resolved.argv, via: resolved.via, manual: null };
+  try {
+    const result = await opts.exec(resolved.argv, { timeoutMs: opts.timeoutMs ?? 120_000 });
+    const output = (result.stderr.trim() || result.stdout.trim()).slice(-DETAIL_LIMIT);
+    return { ...ran, status: result.code === 0 ? "ok" : "failed", exitCode: result.code, detail: output };
+  } catch (error) {
+    return {
+      ...ran,
+      status: "failed",
+      exitCode: null,
+      detail: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+async function binaryUnderRoot(root: string, name: string): Promise<boolean> {
+  const candidates = name.startsWith("/") ? [name] : BIN_DIRS.map((dir) => `${dir}/${name}`);
+  for (const candidate of candidates) {
+    try {
+      const resolved = await resolveUnderRoot(root, candidate, "follow");
+      if (resolved.stat?.isFile() && (resolved.stat.mode & 0o111) !== 0) return true;
+    } catch {
+      // A path that escapes the root or crosses a file is no binary of the node's.
+    }
+  }
+  return false;
+}
+
+async function hostToolFor(
+  argv: readonly string[],
+  root: string,
+  binDirs: readonly string[],
+): Promise<string[] | null> {
+  const name = basename(argv[0]!);
+  const tool = HOST_TOOLS[name];
+  if (!tool) return null;
+  const binary = await findExecutable(name, binDirs);
+  if (!binary) return null;
+  const text = await readFile(binary, "latin1").catch(() => "");
+  if (!tool.flavour.every((flag) => text.includes(flag))) return null;
+  const options: string[] = [];
+  for (const [flag, nodeDir] of tool.dirOptions) {
+    options.push(flag, (await resolveUnderRoot(root, nodeDir, "follow")).hostPath);
+  }
+  return [binary, ...argv.slice(1), ...options];
+}
+
+async function findExecutable(name: string, dirs: readonly string[]): Promise<string | null> {
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** argv as a line a person can paste into a POSIX shell. */
+export function shellLine(argv: readonly string[]): string {
+  return argv
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`))
+    .join(" ");
+}
