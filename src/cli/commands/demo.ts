@@ -1,0 +1,61 @@
+import { systemClock } from "../../core/deps.ts";
+import { EXIT } from "../../core/errors.ts";
+import { startDemoScenario } from "../../demo/scenario.ts";
+import { diagnose } from "../../diagnose/diagnose.ts";
+import { loadNode } from "../../diagnose/load-node.ts";
+import type { DiagnoseResult } from "../../diagnose/result.ts";
+import { probe } from "../../probe/probe.ts";
+import { parseTarget } from "../../target/parse-target.ts";
+import { DEFAULT_TIMEOUT_MS } from "../common-options.ts";
+import { type Io, wantsColor } from "../io.ts";
+import { renderDiagnoseText } from "../render/diagnose-text.ts";
+import { makeStyle, type Style } from "../style.ts";
+
+/**
+ * `regtrust demo`: the incident replayed on loopback, no network needed.
+ * New pods fail because the node lacks the registry's private root; the
+ * diagnosis names it and the fix.
+ */
+export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number> {
+  const style = makeStyle(wantsColor(io));
+  const scenario = await startDemoScenario();
+  try {
+    const target = parseTarget(scenario.registry);
+    const diagnoseNode = async (): Promise<DiagnoseResult> =>
+      diagnose(target, {
+        node: loadNode(scenario.root, undefined),
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+        clock: systemClock,
+        expiringDays: 30,
+        probe: (t, opts) => probe(t, { ...opts, resolver: scenario.resolver }),
+      });
+    const before = await diagnoseNode();
+    if (flags.json) {
+      io.stdout.write(`${JSON.stringify({ before }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    io.stdout.write(introduction(scenario.registry, scenario.root, style));
+    io.stdout.write(`${style.dim(`$ regtrust diagnose ${scenario.registry} --root ${scenario.root}`)}\n\n`);
+    io.stdout.write(renderDiagnoseText(before, style));
+    io.stdout.write(
+      `\n${style.dim(`The private root the fix needs: ${scenario.rootCaFile} (sha256 ${scenario.rootCaSha256}).`)}\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await scenario.close();
+  }
+}
+
+function introduction(registry: string, root: string, style: Style): string {
+  return [
+    style.bold("regtrust demo — the ImagePullBackOff incident, replayed on loopback"),
+    "",
+    `  • A private registry at ${registry} (127.0.0.1) serves a certificate issued by`,
+    '    "Example Corp Private Root CA" through an intermediate, as most corporate registries do.',
+    `  • A node (throwaway root ${root}) runs containerd with certs.d enabled; its OS store`,
+    "    holds only the public roots. Old pods would keep running from the image cache;",
+    "    every new pull fails with x509: certificate signed by unknown authority.",
+    "",
+    "",
+  ].join("\n");
+}

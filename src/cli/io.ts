@@ -1,0 +1,53 @@
+/**
+ * Where a command writes. Results go to stdout, logs and progress to stderr
+ * (DESIGN.md). Tests pass an in-memory Io and read back what was written.
+ */
+export interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** stdout is a terminal: colour and progress bars are allowed. */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  /** Read all of stdin (for `-` arguments). */
+  readStdin(): Promise<Buffer>;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function wantsColor(io: Io): boolean {
+  return io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb";
+}
+
+export interface MemoryIo extends Io {
+  out(): string;
+  err(): string;
+}
+
+export function memoryIo(
+  opts: { stdin?: string | Buffer; isTTY?: boolean; env?: Record<string, string> } = {},
+): MemoryIo {
+  let out = "";
+  let err = "";
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    isTTY: opts.isTTY ?? false,
+    env: opts.env ?? {},
+    readStdin: async () => Buffer.from(opts.stdin ?? ""),
+    out: () => out,
+    err: () => err,
+  };
+}

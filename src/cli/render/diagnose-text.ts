@@ -1,0 +1,88 @@
+import type { ContextResult, DiagnoseResult, PresentedCertificate } from "../../diagnose/result.ts";
+import type { Finding } from "../../findings/finding.ts";
+import type { Style } from "../style.ts";
+import { renderFindings } from "./findings-text.ts";
+
+/**
+ * Human view of a diagnosis, in the order a tired operator reads it:
+ * verdict, per-runtime lines, the chain as the server sent it, the fix.
+ */
+export function renderDiagnoseText(result: DiagnoseResult, style: Style): string {
+  const lines: string[] = [];
+  lines.push(verdictLine(result, style), "");
+  lines.push(style.bold("Trust contexts on this node"));
+  const width = Math.max(...result.contexts.map((c) => c.name.length));
+  for (const context of result.contexts) lines.push(...contextLines(context, width, style));
+  lines.push("");
+  if (result.presented.length > 0) {
+    lines.push(style.bold(chainHeading(result)));
+    for (const [index, cert] of result.presented.entries())
+      lines.push(...certificateLines(cert, index, style));
+    lines.push("");
+  }
+  if (result.registry) {
+    const r = result.registry;
+    const realm = r.authRealm ? `, token realm ${r.authRealm}` : "";
+    lines.push(
+      `${style.bold("Registry")}  GET /v2/ → ${r.status ?? "no answer"}${r.apiVersion ? ` (${r.apiVersion})` : ""}${realm}`,
+      "",
+    );
+  }
+  if (result.findings.length > 0) {
+    lines.push(style.bold("Findings"), ...renderFindings(result.findings, style));
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function verdictLine(result: DiagnoseResult, style: Style): string {
+  const where = result.target.registry;
+  const errors = result.findings.filter((f) => f.severity === "error");
+  const warnings = result.findings.filter((f) => f.severity === "warning");
+  if (result.ok) {
+    const names = result.contexts.map((c) => c.name).join(", ");
+    const insecure = result.contexts.filter((c) => c.insecure).map((c) => c.name);
+    const note = insecure.length ? ` (${insecure.join(", ")}: verification skipped!)` : "";
+    const warn = warnings.length ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
+    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names}${note}${warn}`;
+  }
+  const first = errors[0] as Finding | undefined;
+  const failing = result.contexts.filter((c) => !c.ok).map((c) => c.name);
+  const who = failing.length ? `${failing.join(", ")} cannot pull` : "pulls fail";
+  const headline = `${style.red("✗ FAIL")}  ${style.bold(where)}: ${who}${first ? ` — ${style.bold(first.code)}` : ""}`;
+  return first ? `${headline}\n        ${first.message}` : headline;
+}
+
+function contextLines(context: ContextResult, width: number, style: Style): string[] {
+  const mark = context.ok ? (context.insecure ? style.yellow("!") : style.green("✓")) : style.red("✗");
+  const status = context.ok
+    ? context.insecure
+      ? style.yellow("verification skipped (insecure)")
+      : "verifies"
+    : (context.error ?? "fails");
+  const lines = [`  ${mark} ${context.name.padEnd(width)}  ${status}`];
+  const pad = " ".repeat(width + 6);
+  if (context.summary) lines.push(style.dim(`${pad}${context.summary}`));
+  if (context.anchors.length > 0) {
+    const label = context.ok && !context.insecure ? "anchored by" : "trusts";
+    lines.push(style.dim(`${pad}${label}: ${context.anchors.join(", ")}`));
+  }
+  return lines;
+}
+
+function chainHeading(result: DiagnoseResult): string {
+  const n = result.presented.length;
+  const conn = result.connection;
+  const via = conn ? ` (${[conn.protocol, conn.address].filter(Boolean).join(", ")})` : "";
+  return `Chain as sent by ${result.target.registry}${via}: ${n} certificate${n === 1 ? "" : "s"}`;
+}
+
+function certificateLines(cert: PresentedCertificate, index: number, style: Style): string[] {
+  const tags = [cert.isCA ? "CA" : null, cert.selfSigned ? "self-signed" : null].filter(Boolean);
+  const tagText = tags.length ? `  [${tags.join(", ")}]` : "";
+  const lines = [`  #${index}  ${style.bold(cert.subject)}${tagText}`];
+  lines.push(`       issuer  ${cert.issuer}`);
+  lines.push(`       valid   ${cert.notBefore.slice(0, 10)} → ${cert.notAfter.slice(0, 10)}`);
+  if (cert.sans.length > 0) lines.push(`       SANs    ${cert.sans.join(", ")}`);
+  lines.push(style.dim(`       sha256  ${cert.sha256}`));
+  return lines;
+}

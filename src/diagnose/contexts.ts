@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import type { TrustContext } from "../evaluate/evaluate-context.ts";
+import { buildPool, type LoadedSource, loadTrustSource } from "../evaluate/trust-pool.ts";
+import type { Finding } from "../findings/finding.ts";
+import type { NodeView } from "../node/node-view.ts";
+import type { RuntimeName, SystemStore, TrustSource } from "../node/types.ts";
+
+/**
+ * The trust contexts of this node for one registry: the OS store as Go loads
+ * it, then each runtime's pool (OS store + its per-registry CA files).
+ */
+export function buildContexts(
+  view: NodeView,
+  registry: string,
+  runtimes: readonly RuntimeName[],
+  systemSources: readonly LoadedSource[],
+): { contexts: TrustContext[]; findings: Finding[] } {
+  const contexts: TrustContext[] = [
+    { name: "system", pool: buildPool(systemSources), insecure: null, view: null },
+  ];
+  const findings: Finding[] = [];
+  for (const runtime of runtimes) {
+    const runtimeView = view.trustFor(runtime, registry);
+    const caSources = runtimeView.caFiles.map((source) => loadTrustSource(source, true));
+    const sources = runtimeView.usesSystemRoots ? [...systemSources, ...caSources] : caSources;
+    contexts.push({
+      name: runtime,
+      pool: buildPool(sources),
+      insecure: runtimeView.insecure,
+      view: runtimeView,
+    });
+    for (const f of [...runtimeView.findings, ...caSources.flatMap((s) => s.findings)]) {
+      findings.push({ ...f, contexts: f.contexts ?? [runtime] });
+    }
+  }
+  return { contexts, findings };
+}
+
+/** Loads the OS store once; a scan of many targets shares the result. */
+export function loadSystemSources(store: SystemStore): LoadedSource[] {
+  const files: TrustSource[] = store.bundle ? [store.bundle, ...store.dirFiles] : [...store.dirFiles];
+  const seen = new Set<string>();
+  const loaded: LoadedSource[] = [];
+  for (const source of files) {
+    if (source.bytes === null) continue;
+    // Debian's /etc/ssl/certs holds the bundle and one link per root: the same
+    // bytes reached twice add nothing (Go's pool dedupes the same way).
+    const key = createHash("sha256").update(source.bytes).digest("hex");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    loaded.push(loadTrustSource(source, false));
+  }
+  return loaded;
+}

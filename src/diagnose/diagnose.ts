@@ -1,0 +1,82 @@
+import type { Clock } from "../core/deps.ts";
+import { InputError } from "../core/errors.ts";
+import { type ContextVerdict, contextOk, evaluateContext } from "../evaluate/evaluate-context.ts";
+import type { LoadedSource } from "../evaluate/trust-pool.ts";
+import type { NodeView } from "../node/node-view.ts";
+import type { RuntimeName } from "../node/types.ts";
+import type { Certificate } from "../pki/certificate.ts";
+import { parseCertificate } from "../pki/parse-certificate.ts";
+import { probe as runProbe } from "../probe/probe.ts";
+import type { ProbeResult } from "../probe/types.ts";
+import type { Target } from "../target/target.ts";
+import { assembleFindings } from "./assemble-findings.ts";
+import { buildContexts } from "./contexts.ts";
+import type { DiagnoseResult } from "./result.ts";
+import { toResult } from "./to-result.ts";
+
+export interface DiagnoseOptions {
+  /** The node view and the OS store, read once (a scan shares them across targets). */
+  node: { view: NodeView; systemSources: LoadedSource[]; runtimes: RuntimeName[] };
+  timeoutMs: number;
+  clock: Clock;
+  expiringDays: number;
+  /** Injected probe for tests that fake the network; the real one by default. */
+  probe?: typeof runProbe;
+}
+
+/** target → probe → evaluate per trust context → findings → one typed result. */
+export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<DiagnoseResult> {
+  const probed = await (opts.probe ?? runProbe)(target, { timeoutMs: opts.timeoutMs });
+  const now = opts.clock.now();
+  const chain = parseChain(probed.tls?.presented ?? [], target);
+  const realmChain = parseChain(probed.realm?.tls?.presented ?? [], target);
+  const { contexts, findings: configFindings } = buildContexts(
+    opts.node.view,
+    target.registry,
+    opts.node.runtimes,
+    opts.node.systemSources,
+  );
+  const verdicts: ContextVerdict[] = contexts.map((context) =>
+    evaluateContext(
+      context,
+      chain.certs.length > 0 ? { presented: chain.certs, target } : null,
+      realmChain.certs.length > 0 && probed.realm
+        ? { presented: realmChain.certs, host: probed.realm.host }
+        : null,
+      now,
+    ),
+  );
+  const tlsOk = probed.tls?.ok === true && chain.certs.length > 0;
+  const findings = assembleFindings({
+    probe: probed,
+    target,
+    presented: chain.certs,
+    chainProblem: chain.problem ?? realmChain.problem,
+    verdicts,
+    configFindings,
+    now,
+    expiringDays: opts.expiringDays,
+    timeoutMs: opts.timeoutMs,
+  });
+  return toResult({ target, probe: probed, presented: chain.certs, verdicts, findings, tlsOk, now });
+}
+
+/** Certificates exactly as sent; one that does not decode is reported, never thrown. */
+function parseChain(
+  ders: readonly Uint8Array[],
+  target: Target,
+): { certs: Certificate[]; problem: string | null } {
+  const certs: Certificate[] = [];
+  for (const [index, der] of ders.entries()) {
+    try {
+      certs.push(parseCertificate(der));
+    } catch (error) {
+      const why = error instanceof InputError ? error.message : String(error);
+      return { certs, problem: `certificate #${index} sent by ${target.registry} does not decode: ${why}` };
+    }
+  }
+  return { certs, problem: null };
+}
+
+export type { ProbeResult };
+export { contextOk };

@@ -1,0 +1,28 @@
+import { statSync } from "node:fs";
+import { InputError } from "../core/errors.ts";
+import { HostFs } from "../node/host-fs.ts";
+import { readNodeView } from "../node/node-view.ts";
+import type { RuntimeName } from "../node/types.ts";
+import { loadSystemSources } from "./contexts.ts";
+import type { DiagnoseOptions } from "./diagnose.ts";
+
+/**
+ * Reads the node under `root` once: its runtimes (detected, or the ones the
+ * user named) and its OS trust store, parsed. Shared by every target of a run.
+ */
+export function loadNode(root: string, runtimes: RuntimeName[] | undefined): DiagnoseOptions["node"] {
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new InputError(`--root ${root}: not a directory`);
+  const fs = new HostFs(root);
+  const view = readNodeView(fs, runtimes ? { runtimes } : {});
+  return {
+    view,
+    systemSources: loadSystemSources(view.system),
+    runtimes: runtimes ?? view.runtimes.map((r) => r.name),
+  };
+}

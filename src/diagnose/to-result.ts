@@ -1,0 +1,113 @@
+import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
+import { contextOk } from "../evaluate/evaluate-context.ts";
+import { networkVerdict } from "../evaluate/network-findings.ts";
+import { sourceOf } from "../evaluate/trust-pool.ts";
+import type { Finding } from "../findings/finding.ts";
+import type { Certificate } from "../pki/certificate.ts";
+import type { ProbeResult } from "../probe/types.ts";
+import type { Target } from "../target/target.ts";
+import type { ContextResult, DiagnoseResult, PresentedCertificate } from "./result.ts";
+
+export interface ResultInputs {
+  target: Target;
+  probe: ProbeResult;
+  presented: Certificate[];
+  verdicts: ContextVerdict[];
+  findings: Finding[];
+  tlsOk: boolean;
+  now: Date;
+}
+
+/** Shapes the evaluation into the `diagnose --json` contract (DESIGN.md, schemaVersion 1). */
+export function toResult(inputs: ResultInputs): DiagnoseResult {
+  const { target, probe } = inputs;
+  const transportError =
+    networkVerdict(probe, 0)?.runtimeError ?? (inputs.tlsOk ? null : "no certificate received");
+  const contexts = inputs.verdicts.map((v) => contextResult(v, inputs.tlsOk, transportError));
+  const deciding = contexts.length > 1 ? contexts.filter((c) => c.name !== "system") : contexts;
+  const ok = deciding.every((c) => c.ok) && !inputs.findings.some((f) => f.severity === "error");
+  return {
+    schemaVersion: 1,
+    target: {
+      input: target.input,
+      host: target.host,
+      port: target.port,
+      serverName: target.serverName,
+      registry: target.registry,
+    },
+    ok,
+    presented: inputs.presented.map(presentedCertificate),
+    contexts,
+    registry: probe.registry
+      ? {
+          status: probe.registry.status,
+          apiVersion: probe.registry.apiVersion,
+          // Only a Bearer challenge names a token service; a Basic realm is just a label.
+          authRealm:
+            probe.registry.challenge?.scheme.toLowerCase() === "bearer"
+              ? (probe.registry.challenge.realm ?? null)
+              : null,
+        }
+      : null,
+    findings: inputs.findings,
+    connection: probe.tcp
+      ? {
+          address: probe.tcp.address,
+          protocol: probe.tls?.protocol ?? null,
+          durationMs: Math.round(probe.durationMs),
+        }
+      : null,
+    checkedAt: inputs.now.toISOString(),
+  };
+}
+
+function contextResult(
+  verdict: ContextVerdict,
+  tlsOk: boolean,
+  transportError: string | null,
+): ContextResult {
+  const { context } = verdict;
+  const ok = contextOk(verdict, tlsOk);
+  let error: string | null = null;
+  if (!tlsOk) error = transportError;
+  else if (!context.insecure && verdict.verify && !verdict.verify.ok) error = verdict.verify.error.message;
+  else if (!context.insecure && verdict.realmVerify && !verdict.realmVerify.ok) {
+    error = `failed to fetch anonymous token: ${verdict.realmVerify.error.message}`;
+  }
+  return {
+    name: context.name,
+    ok,
+    anchors: anchorsOf(verdict),
+    insecure: context.insecure !== null,
+    error,
+    ...(context.view ? { summary: context.view.summary } : {}),
+  };
+}
+
+/** The file that anchored the verified chain; otherwise the files this context trusts for the registry. */
+function anchorsOf(verdict: ContextVerdict): string[] {
+  const { pool, view } = verdict.context;
+  if (verdict.verify?.ok) {
+    const chain = verdict.verify.chains[0] ?? [];
+    const anchor = chain[chain.length - 1];
+    const file = anchor ? sourceOf(pool, anchor) : null;
+    if (file) return [file];
+  }
+  const specific = view ? view.caFiles.map((s) => s.path) : [];
+  const systemFile = pool.sources.find((s) => s.source.origin.startsWith("system"))?.source.path;
+  return [...specific, ...(systemFile && (view === null || view.usesSystemRoots) ? [systemFile] : [])];
+}
+
+function presentedCertificate(c: Certificate): PresentedCertificate {
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    serial: c.serial,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    sans: [...c.sans.dns, ...c.sans.ip],
+    isCA: c.isCA,
+    selfSigned: c.selfSigned,
+    sha256: c.sha256,
+  };
+}

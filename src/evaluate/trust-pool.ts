@@ -1,0 +1,77 @@
+import { type Finding, finding } from "../findings/finding.ts";
+import type { TrustSource } from "../node/types.ts";
+import { CertPool } from "../pki/cert-pool.ts";
+import type { Certificate } from "../pki/certificate.ts";
+import { goAppendCertsFromPEM, readCertificates } from "../pki/read-bundle.ts";
+
+/** Certificates one trust file contributes, loaded exactly as Go's AppendCertsFromPEM would. */
+export interface LoadedSource {
+  source: TrustSource;
+  certs: Certificate[];
+  findings: Finding[];
+}
+
+/**
+ * Loads a CA file the way the Go runtimes do: PEM CERTIFICATE blocks only.
+ * A readable file that yields nothing is `ca-file-unusable`, with the reason
+ * (DER, a private key, an empty file) found by our lenient reader.
+ */
+export function loadTrustSource(source: TrustSource, reportUnusable: boolean): LoadedSource {
+  if (source.bytes === null) return { source, certs: [], findings: [] };
+  const certs = goAppendCertsFromPEM(source.bytes);
+  if (certs.length > 0 || !reportUnusable) return { source, certs, findings: [] };
+  return { source, certs, findings: [unusableFinding(source)] };
+}
+
+function unusableFinding(source: TrustSource): Finding {
+  const why = whyUnusable(source.bytes ?? new Uint8Array());
+  const where = source.declaredIn
+    ? `${source.declaredIn.file}${source.declaredIn.line ? `:${source.declaredIn.line}` : ""}`
+    : null;
+  return finding(
+    "ca-file-unusable",
+    "error",
+    `The CA file ${source.path} (${source.origin}) contains no PEM certificate the runtime can load: ${why}.`,
+    {
+      file: source.path,
+      evidence: where ? [`referenced from ${where}`] : [],
+      fix: why.startsWith("it is DER")
+        ? [
+            `openssl x509 -inform der -in ${source.path} -out ${source.path}.pem   # then point the config at the .pem file`,
+          ]
+        : ["Replace the file with the PEM-encoded CA certificate (-----BEGIN CERTIFICATE-----)."],
+    },
+  );
+}
+
+function whyUnusable(bytes: Uint8Array): string {
+  if (bytes.length === 0) return "the file is empty";
+  try {
+    const read = readCertificates(bytes, "file");
+    if (read.format === "der") return "it is DER (binary); Go runtimes read PEM only";
+    if (read.format === "pkcs7") return "it is PKCS#7; Go runtimes read PEM CERTIFICATE blocks only";
+    return "its certificate blocks do not decode";
+  } catch {
+    const text = Buffer.from(bytes).toString("latin1");
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return "it holds a private key, not a certificate";
+    return "no certificate was found in it";
+  }
+}
+
+/** A trust pool plus the files it came from, for `contexts[].anchors` and evidence. */
+export interface TrustPool {
+  pool: CertPool;
+  sources: LoadedSource[];
+}
+
+export function buildPool(sources: readonly LoadedSource[]): TrustPool {
+  const pool = new CertPool();
+  for (const s of sources) for (const c of s.certs) pool.add(c);
+  return { pool, sources: [...sources] };
+}
+
+/** The file a certificate in the pool came from (first source that holds it). */
+export function sourceOf(pool: TrustPool, cert: Certificate): string | null {
+  for (const s of pool.sources) if (s.certs.some((c) => c.sha256 === cert.sha256)) return s.source.path;
+  return null;
+}

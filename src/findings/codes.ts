@@ -1,0 +1,38 @@
+/**
+ * Stable finding codes (DESIGN.md "Finding codes"). Add new ones; never rename.
+ * The list is data so `--json` consumers and tests can enumerate it.
+ */
+export const FINDING_CODES = [
+  "dns-failure",
+  "connection-refused",
+  "timeout",
+  "plain-http",
+  "tls-handshake-failed",
+  "unknown-authority",
+  "missing-intermediate",
+  "self-signed",
+  "hostname-mismatch",
+  "cn-only",
+  "expired",
+  "not-yet-valid",
+  "expiring-soon",
+  "weak-signature",
+  "not-a-ca",
+  "not-a-registry",
+  "auth-realm-untrusted",
+  "auth-realm-unreachable",
+  "insecure-skip-verify",
+  "config-path-unset",
+  "hosts-toml-invalid",
+  "ca-file-missing",
+  "ca-file-unusable",
+  "stale-trust",
+  "restart-required",
+  // Added after the first contract; same stability rules.
+  "config-invalid",
+  "incompatible-usage",
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export type Severity = "error" | "warning" | "info";
