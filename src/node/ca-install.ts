@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Plan, PlanAction } from "../plan/plan.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { toPem } from "../pki/read-bundle.ts";
+import type { Plan, PlanAction } from "../plan/plan.ts";
 import type { ContextName } from "./types.ts";
 
 /**
@@ -15,13 +15,18 @@ export interface CaBundle {
   certs: Certificate[];
   /** toPem(certs): what every CA file regtrust writes contains. */
   pem: string;
-  /** First 12 hex digits of the SHA-256 of `pem`: makes file names unique per CA. */
+  /**
+   * First 12 hex digits of the SHA-256 of the certificates' DER, one after the
+   * other: for a single CA the start of its usual fingerprint. Makes file
+   * names unique per CA.
+   */
   id: string;
 }
 
 export function caBundle(certs: readonly Certificate[]): CaBundle {
   const pem = toPem(certs);
-  return { certs: [...certs], pem, id: sha256Hex(pem).slice(0, 12) };
+  const der = Buffer.concat(certs.map((c) => c.der));
+  return { certs: [...certs], pem, id: sha256Hex(der).slice(0, 12) };
 }
 
 /** What one trust context needs for a target: a plan, or a refusal saying why and what to do by hand. */

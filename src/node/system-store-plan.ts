@@ -1,5 +1,5 @@
-import { newPlan, refreshCommand, writeOwnedFile } from "../plan/plan.ts";
 import { toPem } from "../pki/read-bundle.ts";
+import { newPlan, refreshCommand, writeOwnedFile } from "../plan/plan.ts";
 import { type CaBundle, type ContextPlan, registryFileStem, sha256Hex } from "./ca-install.ts";
 import type { SystemStore } from "./types.ts";
 
@@ -41,7 +41,9 @@ export function planSystemStoreTrust(store: SystemStore, registry: string, ca: C
   const argv = store.refreshCommand;
   // Debian's --fresh also drops the /etc/ssl/certs links of removed files, so undo is exact.
   const undoArgv = store.distro.family === "debian" ? [...argv, "--fresh"] : undefined;
-  plan.commands.push(refreshCommand(argv, "rebuild the OS CA bundle that Go, curl and OpenSSL read", undoArgv));
+  plan.commands.push(
+    refreshCommand(argv, "rebuild the OS CA bundle that Go, curl and OpenSSL read", undoArgv),
+  );
   plan.notes.push(
     "Running Go daemons (containerd, dockerd, CRI-O) keep the system roots they loaded at start; " +
       "they see the OS store change after their next restart. The per-runtime CA files regtrust writes work without one.",

@@ -1,0 +1,129 @@
+import { type CommandOutcome, shellLine } from "../../plan/commands.ts";
+import type { ContextReport, TrustReport } from "../../trust/report.ts";
+import type { Style } from "../style.ts";
+import { renderFindings } from "./findings-text.ts";
+
+/**
+ * `regtrust trust|untrust|insecure` as text, in the order things happened:
+ * what was planned per context, the diff (dry run) or what was applied, the
+ * commands run and still to run, then the verification per context.
+ */
+export function renderTrustText(report: TrustReport, style: Style): string {
+  const lines: string[] = [headline(report, style), ""];
+  if (report.ca) {
+    lines.push(style.bold("CA"), `  from ${report.ca.source}`);
+    for (const c of report.ca.certificates) lines.push(`  ${c.subject}`, style.dim(`    SHA256 ${c.sha256}`));
+    lines.push("");
+  }
+  for (const line of report.expiredRemoved) lines.push(style.yellow(line));
+  if (report.expiredRemoved.length > 0) lines.push("");
+  lines.push(style.bold(report.dryRun ? "Planned (dry run: nothing was changed)" : "Changes per context"));
+  const width = Math.max(10, ...report.contexts.map((c) => c.name.length));
+  for (const c of report.contexts) lines.push(...plannedLines(c, width, report.changed, report.commands));
+  lines.push("");
+  // A dry run's preview already lists the commands and notes.
+  if (report.preview !== null)
+    return `${[...lines, style.bold("Diff"), report.preview].join("\n").trimEnd()}\n`;
+  lines.push(...appliedLines(report, style), ...commandLines(report.commands, style));
+  if (report.action !== "untrust") lines.push(...verificationLines(report, width, style));
+  if (report.notes.length > 0) {
+    lines.push(style.bold("Notes"), ...report.notes.map((n) => `  - ${n}`), "");
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function headline(report: TrustReport, style: Style): string {
+  const what =
+    report.action === "trust"
+      ? "trust"
+      : report.action === "untrust"
+        ? "untrust"
+        : style.red(`INSECURE until ${report.expiresAt}`);
+  const dry = report.dryRun ? style.dim(" (dry run)") : "";
+  return `${style.bold(`regtrust ${report.action === "insecure" ? "insecure" : what}`)} ${report.target}${dry}${report.action === "insecure" ? `: ${what}` : ""}`;
+}
+
+function plannedLines(
+  c: ContextReport,
+  width: number,
+  changed: boolean,
+  commands: readonly CommandOutcome[],
+): string[] {
+  const restart = c.restart ? `  (needs: ${restartLine(c.restart, commands)})` : "";
+  if (c.changes.length === 0) {
+    return [`  ${c.name.padEnd(width)}  ${changed ? "no change" : "already in place"}${restart}`];
+  }
+  const [first, ...rest] = c.changes;
+  return [
+    `  ${c.name.padEnd(width)}  ${first}${rest.length === 0 ? restart : ""}`,
+    ...rest.map((p, i) => `  ${" ".repeat(width)}  ${p}${i === rest.length - 1 ? restart : ""}`),
+  ];
+}
+
+/** The planned restart (or reload) command of a unit, as a line to run. */
+function restartLine(unit: string, commands: readonly CommandOutcome[]): string {
+  const command = commands.find((c) => c.kind === "restart" && c.planned.at(-1) === unit);
+  return shellLine(command?.planned ?? ["systemctl", "restart", unit]);
+}
+
+function appliedLines(report: TrustReport, style: Style): string[] {
+  if (!report.changed) return [style.dim("Nothing changed: everything was already in place."), ""];
+  const verbs: Record<string, string> = {
+    write: "wrote",
+    delete: "removed",
+    mkdir: "created",
+    rmdir: "removed",
+  };
+  const lines = [style.bold("Applied")];
+  for (const e of report.effects) {
+    if (!e.done && e.op === "rmdir") lines.push(style.dim(`  kept    ${e.path} (not empty)`));
+    else if (e.done) lines.push(`  ${(verbs[e.op] ?? e.op).padEnd(7)} ${e.path}`);
+  }
+  return [...lines, ""];
+}
+
+function commandLines(commands: readonly CommandOutcome[], style: Style): string[] {
+  if (commands.length === 0) return [];
+  const lines = [style.bold("Commands")];
+  for (const c of commands) {
+    if (c.status === "ok") lines.push(`  ${style.green("ran")}     ${(c.ran ?? c.planned).join(" ")}`);
+    else if (c.status === "failed") {
+      lines.push(`  ${style.red("FAILED")}  ${(c.ran ?? c.planned).join(" ")} (exit ${c.exitCode ?? "?"})`);
+      if (c.detail) lines.push(style.dim(`          ${c.detail.split("\n").slice(-3).join("\n          ")}`));
+    } else {
+      lines.push(`  ${style.yellow("to run")}  ${c.manual}    # ${c.reason}`);
+      lines.push(style.dim(`          (${c.detail})`));
+    }
+  }
+  return [...lines, ""];
+}
+
+function verificationLines(report: TrustReport, width: number, style: Style): string[] {
+  const lines = [style.bold("Verification (fresh read of the node)")];
+  for (const c of report.contexts) {
+    const mark = c.verified ? style.green("✓") : c.restart ? style.yellow("…") : style.red("✗");
+    const restart = c.restart
+      ? style.yellow(` — waiting for: ${restartLine(c.restart, report.commands)}`)
+      : "";
+    lines.push(`  ${mark} ${c.name.padEnd(width)}  ${c.detail}${restart}`);
+  }
+  // Only findings about the contexts this run changed (or about all of them).
+  const names = new Set<string>(report.contexts.map((c) => c.name));
+  const findings = (report.diagnosis?.findings ?? []).filter(
+    (f) => f.severity !== "info" && (f.contexts === undefined || f.contexts.some((c) => names.has(c))),
+  );
+  if (findings.length > 0) lines.push("", ...renderFindings(findings, style).slice(0, -1));
+  const pending = report.contexts.filter((c) => c.restart);
+  const failing = report.contexts.filter((c) => !c.verified && !c.restart);
+  const verdict =
+    report.action === "insecure" && failing.length === 0
+      ? style.yellow(`! verification is OFF for ${report.target} until ${report.expiresAt}`)
+      : failing.length > 0
+        ? style.red(`✗ not verified: ${failing.map((c) => c.name).join(", ")}`)
+        : pending.length > 0
+          ? style.yellow(
+              `✓ done; waiting for a restart of ${[...new Set(pending.map((c) => c.restart))].join(", ")}`,
+            )
+          : style.green("✓ verified");
+  return [...lines, "", verdict, ""];
+}

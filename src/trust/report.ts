@@ -1,0 +1,47 @@
+import type { DiagnoseResult } from "../diagnose/result.ts";
+import type { ContextName } from "../node/types.ts";
+import type { AppliedEffect } from "../plan/apply-result.ts";
+import type { CommandOutcome } from "../plan/commands.ts";
+import type { PlanAction } from "../plan/plan.ts";
+
+/**
+ * What `regtrust trust|untrust|insecure` did, for the text renderer and
+ * `--json` (schemaVersion 1). The first six fields are the contract; the rest
+ * are additive.
+ */
+export interface TrustReport {
+  schemaVersion: 1;
+  /** The registry, host[:port] as runtimes key their configuration. */
+  target: string;
+  dryRun: boolean;
+  contexts: ContextReport[];
+  commands: CommandOutcome[];
+  /** `diagnose` re-run on a fresh read of the node after applying; null for dry runs and untrust. */
+  diagnosis: DiagnoseResult | null;
+  action: PlanAction;
+  /** The CA installed (trust only). */
+  ca: { source: string; certificates: { subject: string; sha256: string; notAfter: string }[] } | null;
+  /** insecure only: when the override stops (ISO-8601). */
+  expiresAt: string | null;
+  /** Every path changed (or, for a dry run, that would change), in order. */
+  effects: AppliedEffect[];
+  /** false when the node already had everything (trust run twice). */
+  changed: boolean;
+  /** Expired insecure overrides removed before this run. */
+  expiredRemoved: string[];
+  notes: string[];
+  /** Dry run only: the unified diff and commands, secrets redacted. */
+  preview: string | null;
+}
+
+export interface ContextReport {
+  name: ContextName;
+  /** Node paths this context's plan changed (or would change). */
+  changes: string[];
+  /** The unit that must still restart before the change takes effect; null when none is pending. */
+  restart: string | null;
+  /** The context now verifies the registry (trust), has verification off (insecure), or was reverted (untrust). */
+  verified: boolean;
+  /** How it was verified, or why not, in one line. */
+  detail: string;
+}

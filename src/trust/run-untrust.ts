@@ -1,0 +1,121 @@
+import { assertRegistryName } from "../node/registry-name.ts";
+import type { ContextName } from "../node/types.ts";
+import { applyPlan } from "../plan/apply.ts";
+import { PlanApplyError } from "../plan/errors.ts";
+import { previewPlan } from "../plan/preview.ts";
+import { undoPlanFor } from "../plan/undo.ts";
+import type { Target } from "../target/target.ts";
+import { type ActionDeps, type ActionResult, applyFailureText, assertRootDir } from "./apply-change.ts";
+import { removeExpiredInsecure } from "./expire-insecure.ts";
+import type { ContextReport, TrustReport } from "./report.ts";
+
+export interface UntrustRequest {
+  target: Target;
+  root: string;
+  dryRun: boolean;
+  restart: boolean;
+  force: boolean;
+}
+
+/**
+ * `regtrust untrust`: the journal's undo plan for the target (plan/undo.ts):
+ * files regtrust created removed, files it edited put back, refresh commands
+ * re-run in their undo form, so the node is byte-for-byte as before outside
+ * /var/lib/regtrust. config_path stays while another target still claims it.
+ */
+export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Promise<ActionResult> {
+  assertRootDir(req.root);
+  const registry = req.target.registry;
+  assertRegistryName(req.target.registry);
+  const now = deps.clock.now();
+  const expiredRemoved = await removeExpiredInsecure({
+    root: req.root,
+    now,
+    exec: deps.exec,
+    restart: req.restart,
+    dryRun: req.dryRun,
+  });
+  for (const line of expiredRemoved) deps.warn(`regtrust: ${line}`);
+  const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
+  const options = { root: req.root, exec: deps.exec, restart: req.restart, now: () => deps.clock.now() };
+  const preview = req.dryRun
+    ? await previewPlan(plan, { root: req.root, commandOptions: { root: req.root, restart: req.restart } })
+    : null;
+  let result: Awaited<ReturnType<typeof applyPlan>>;
+  try {
+    result = await applyPlan(plan, { ...options, dryRun: req.dryRun });
+  } catch (error) {
+    if (!(error instanceof PlanApplyError)) throw error;
+    return {
+      exitCode: 1,
+      report: null,
+      message: applyFailureText(error),
+      target: registry,
+      dryRun: req.dryRun,
+    };
+  }
+  const paths = result.effects.filter((e) => e.done || req.dryRun).map((e) => e.path);
+  const pending = result.commands
+    .filter((c) => c.kind === "restart" && c.status !== "ok")
+    .map((c) => c.planned.at(-1) ?? "");
+  const report: TrustReport = {
+    schemaVersion: 1,
+    target: registry,
+    dryRun: req.dryRun,
+    contexts: contextsOf(paths, pending, req.dryRun),
+    commands: result.commands,
+    diagnosis: null,
+    action: "untrust",
+    ca: null,
+    expiresAt: null,
+    effects: result.effects,
+    changed: result.changed,
+    expiredRemoved,
+    notes: [...plan.notes, ...result.notes],
+    preview,
+  };
+  return { exitCode: 0, report };
+}
+
+/** Which context a node path belongs to, for the per-context report (undo plans are per target, not per context). */
+export function contextOfPath(path: string): ContextName {
+  if (path.startsWith("/etc/containerd/")) return "containerd";
+  if (path.startsWith("/etc/docker/")) return "docker";
+  if (path.startsWith("/etc/containers/") || path.startsWith("/root/.config/containers/")) return "crio";
+  if (path.startsWith("/etc/rancher/k3s/")) return "k3s";
+  if (path.startsWith("/etc/rancher/rke2/")) return "rke2";
+  return "system";
+}
+
+const UNIT_CONTEXT: Record<string, ContextName> = {
+  containerd: "containerd",
+  docker: "docker",
+  crio: "crio",
+  k3s: "k3s",
+  "k3s-agent": "k3s",
+  "rke2-server": "rke2",
+  "rke2-agent": "rke2",
+};
+
+function contextsOf(
+  paths: readonly string[],
+  pendingUnits: readonly string[],
+  dryRun: boolean,
+): ContextReport[] {
+  const byContext = new Map<ContextName, string[]>();
+  for (const path of paths) {
+    const name = contextOfPath(path);
+    byContext.set(name, [...(byContext.get(name) ?? []), path]);
+  }
+  for (const unit of pendingUnits) {
+    const name = UNIT_CONTEXT[unit];
+    if (name && !byContext.has(name)) byContext.set(name, []);
+  }
+  return [...byContext].map(([name, changes]) => ({
+    name,
+    changes,
+    restart: pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null,
+    verified: !dryRun,
+    detail: dryRun ? "dry run: not applied" : "reverted to the state recorded before regtrust",
+  }));
+}

@@ -1,0 +1,123 @@
+import type { Clock } from "../core/deps.ts";
+import { buildContexts } from "../diagnose/contexts.ts";
+import { diagnose } from "../diagnose/diagnose.ts";
+import { loadNode } from "../diagnose/load-node.ts";
+import type { DiagnoseResult } from "../diagnose/result.ts";
+import { finding } from "../findings/finding.ts";
+import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
+import type { CommandOutcome } from "../plan/commands.ts";
+import { shellLine } from "../plan/commands.ts";
+import type { probe as runProbe } from "../probe/probe.ts";
+import type { Target } from "../target/target.ts";
+import type { TargetContexts } from "./plan-contexts.ts";
+import type { ContextReport } from "./report.ts";
+
+export interface VerifyInput {
+  root: string;
+  target: Target;
+  targets: TargetContexts;
+  change: TrustChange;
+  contextPlans: readonly ContextPlan[];
+  commands: readonly CommandOutcome[];
+  /** Node paths this run changed. */
+  changed: ReadonlySet<string>;
+  timeoutMs: number;
+  clock: Clock;
+  probe?: typeof runProbe;
+}
+
+/**
+ * After applying: the node is read again from scratch and diagnosed, so the
+ * verdict comes from the same code as `regtrust diagnose`, not from what we
+ * meant to write. A context whose change waits for a service restart that
+ * did not run gets a `restart-required` finding naming the unit. When the
+ * registry cannot be reached, each context is checked offline: its pool now
+ * holds the CA.
+ */
+export async function verifyAfterApply(input: VerifyInput): Promise<{
+  diagnosis: DiagnoseResult;
+  contexts: ContextReport[];
+}> {
+  const node = loadNode(input.root, input.targets.runtimes);
+  const diagnosis = await diagnose(input.target, {
+    node,
+    timeoutMs: input.timeoutMs,
+    clock: input.clock,
+    expiringDays: 30,
+    ...(input.probe ? { probe: input.probe } : {}),
+  });
+  const reachable = diagnosis.presented.length > 0;
+  const offline = reachable ? null : offlinePools(node, input.target.registry);
+  const contexts = input.contextPlans.map((cp) => {
+    const changes = cp.plan.changes.map((c) => c.path).filter((p) => input.changed.has(p));
+    const restart = pendingRestart(cp, changes, input.commands);
+    const result = diagnosis.contexts.find((c) => c.name === cp.context);
+    const verdict = verdictFor(input.change, result, offline?.get(cp.context) ?? null);
+    if (restart) addRestartFinding(diagnosis, cp, restart, input.target.registry);
+    // Nothing changed this time, but an earlier run's change may still wait for the restart.
+    if (cp.restartUnit && changes.length === 0) {
+      verdict.detail += ` (if ${cp.restartUnit} was not restarted after the earlier regtrust run: ${restartArgv(cp).join(" ")})`;
+    }
+    return { name: cp.context, changes, restart, ...verdict };
+  });
+  return { diagnosis, contexts };
+}
+
+function verdictFor(
+  change: TrustChange,
+  result: DiagnoseResult["contexts"][number] | undefined,
+  offlinePool: { contains(c: { sha256: string }): boolean } | null,
+): { verified: boolean; detail: string } {
+  if (!result) return { verified: false, detail: "not evaluated" };
+  if (change.kind === "insecure") {
+    return result.insecure
+      ? { verified: true, detail: "TLS verification is off (expiring)" }
+      : { verified: false, detail: "verification is still on" };
+  }
+  if (offlinePool) {
+    const has = change.ca.certs.every((c) => offlinePool.contains(c));
+    return has
+      ? { verified: true, detail: "the CA is in its pool (registry unreachable: no live handshake)" }
+      : { verified: false, detail: "the CA is not in its pool" };
+  }
+  return result.ok
+    ? { verified: true, detail: "verifies the registry's chain" }
+    : { verified: false, detail: result.error ?? "does not verify" };
+}
+
+/** Trust pools per context from the fresh node view, for the offline check. */
+function offlinePools(node: ReturnType<typeof loadNode>, registry: string) {
+  const { contexts } = buildContexts(node.view, registry, node.runtimes, node.systemSources);
+  return new Map(contexts.map((c) => [c.name as string, c.pool.pool]));
+}
+
+/** The unit still to restart: the plan needs one, something changed, and it did not run successfully. */
+function pendingRestart(cp: ContextPlan, changes: readonly string[], commands: readonly CommandOutcome[]) {
+  const unit = cp.restartUnit;
+  if (unit === null || changes.length === 0) return null;
+  const ran = commands.some((c) => c.kind === "restart" && c.planned.at(-1) === unit && c.status === "ok");
+  return ran ? null : unit;
+}
+
+function restartArgv(cp: ContextPlan): string[] {
+  return (
+    cp.plan.commands.find((c) => c.kind === "restart")?.argv ?? ["systemctl", "restart", cp.restartUnit ?? ""]
+  );
+}
+
+function addRestartFinding(diagnosis: DiagnoseResult, cp: ContextPlan, unit: string, registry: string): void {
+  const already = diagnosis.findings.some(
+    (f) => f.code === "restart-required" && (f.contexts ?? []).includes(cp.context),
+  );
+  if (already) return;
+  const command = cp.plan.commands.find((c) => c.kind === "restart" && c.unit === unit);
+  const argv = command?.argv ?? ["systemctl", "restart", unit];
+  diagnosis.findings.push(
+    finding(
+      "restart-required",
+      "warning",
+      `${unit} has not picked up the change for ${registry} yet (${command?.reason ?? "it reads its configuration at start"}); run: ${shellLine(argv)}.`,
+      { fix: [shellLine(argv)], contexts: [cp.context] },
+    ),
+  );
+}
