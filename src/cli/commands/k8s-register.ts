@@ -1,6 +1,55 @@
-import type { Command } from "commander";
-import type { SetExit } from "../common-options.ts";
+import { type Command, Option } from "commander";
+import { DEFAULT_TIMEOUT_MS, type SetExit } from "../common-options.ts";
 import type { Io } from "../io.ts";
 
-/** Registers `regtrust k8s …` (being written; replaced by the k8s triage work). */
-export function registerK8sCommands(_program: Command, _io: Io, _setExit: SetExit): void {}
+/**
+ * Registers the `regtrust k8s …` group (also reached as `kubectl regtrust …`).
+ * Each subcommand imports its module, and through it the Kubernetes client,
+ * only when it runs, so `--help` and the node commands never load them.
+ * Later subcommands (status, manifests, node) slot in as further
+ * `register…(k8s, io, setExit)` calls.
+ */
+export function registerK8sCommands(program: Command, io: Io, setExit: SetExit): void {
+  const k8s = program
+    .command("k8s")
+    .description("cluster triage: explain image pull failures across a Kubernetes cluster");
+  registerPulls(k8s, io, setExit);
+  registerWhy(k8s, io, setExit);
+}
+
+function registerPulls(k8s: Command, io: Io, setExit: SetExit): void {
+  const command = k8s
+    .command("pulls")
+    .description("every container waiting on an image pull, grouped by registry and classified cause")
+    .option("-n, --namespace <ns>", "one namespace (default: the context's namespace)")
+    .addOption(new Option("-A, --all-namespaces", "every namespace").conflicts("namespace"))
+    .option("--json", "print the result as JSON (schemaVersion 1)");
+  addKubeOptions(command).action(async (opts) => {
+    const { runK8sPulls } = await import("./k8s-pulls.ts");
+    setExit(await runK8sPulls(opts, io));
+  });
+}
+
+function registerWhy(k8s: Command, io: Io, setExit: SetExit): void {
+  const command = k8s
+    .command("why")
+    .description("why a pod cannot pull its image: cause, events, and which nodes run it from cache")
+    .argument("<pod>", "pod name (or pod/NAME)")
+    .option("-n, --namespace <ns>", "the pod's namespace (default: the context's namespace)")
+    .option("--json", "print the result as JSON (schemaVersion 1)");
+  addKubeOptions(command).action(async (pod: string, opts) => {
+    const { runK8sWhy } = await import("./k8s-why.ts");
+    setExit(await runK8sWhy(pod, opts, io));
+  });
+}
+
+/** Flags every `k8s` subcommand shares: which cluster, and how long one API call may take. */
+function addKubeOptions(command: Command): Command {
+  return command
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)")
+    .option("--context <name>", "kubeconfig context to use (default: current-context)")
+    .addOption(
+      new Option("--timeout <ms>", "bound for each Kubernetes API call").default(String(DEFAULT_TIMEOUT_MS)),
+    )
+    .option("--chunk-size <n>", "list page size (the API's limit)", "500");
+}

@@ -1,0 +1,45 @@
+import type { CoreV1Event, V1Node, V1Pod } from "@kubernetes/client-node";
+
+/**
+ * The slice of the Kubernetes API regtrust uses, behind our own interface
+ * (style.md: "wrap it behind our own KubeApi") so triage logic is tested
+ * with plain objects and the client library can be swapped. The object
+ * types are the official client's models (type-only imports: nothing is
+ * loaded at run time). Every call is bounded by the client's timeout and
+ * fails with a KubeApiError (kube-errors.ts).
+ */
+export interface KubeApi {
+  /** Pods of one namespace, or of all namespaces when `namespace` is null. */
+  listPods(query: ListQuery & { namespace: string | null }): Promise<Page<V1Pod>>;
+  /** Core/v1 events (what kubelet records) of one namespace, or all when null. */
+  listEvents(query: ListQuery & { namespace: string | null }): Promise<Page<CoreV1Event>>;
+  listNodes(query: ListQuery): Promise<Page<V1Node>>;
+  /** Throws KubeApiError kind "not-found" when the pod does not exist. */
+  readPod(namespace: string, name: string): Promise<V1Pod>;
+}
+
+export interface ListQuery {
+  fieldSelector?: string;
+  labelSelector?: string;
+  /** Page size (the API's `limit`); the server may return fewer. */
+  limit?: number;
+  /** The `continue` token of the previous page. */
+  continue?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Set when more pages follow. */
+  continue: string | null;
+}
+
+/** The connection a command works through, with what the kubeconfig says about it. */
+export interface KubeConnection {
+  api: KubeApi;
+  /** The context in use ("inClusterContext" inside a pod). */
+  context: string;
+  /** The API server URL. */
+  server: string;
+  /** The namespace of the context, "default" when it names none. */
+  namespace: string;
+}

@@ -1,0 +1,39 @@
+/** One fake API server + kubeconfig per test group, and the CLI run against it in-process. */
+import { after, before } from "node:test";
+import { type CliRun, runCli } from "../integration/cli.ts";
+import { type FakeApiServer, startFakeApiServer } from "./fake-apiserver.ts";
+import type { FakeCluster } from "./fake-cluster.ts";
+import { type TempKubeconfig, writeKubeconfig } from "./kubeconfig-file.ts";
+
+export interface KubeHarness {
+  server(): FakeApiServer;
+  kubeconfig(): string;
+  /** `regtrust <argv> --kubeconfig <file>`; clears the recorded requests first. */
+  run(argv: string[]): Promise<CliRun>;
+}
+
+export function useFakeCluster(build: () => FakeCluster): KubeHarness {
+  let server: FakeApiServer | undefined;
+  let config: TempKubeconfig | undefined;
+  before(async () => {
+    server = await startFakeApiServer(build());
+    config = writeKubeconfig({ server: server.url, caPem: server.caPem, token: server.token });
+  });
+  after(async () => {
+    await server?.close();
+    config?.cleanup();
+  });
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("fake cluster not started");
+    return value;
+  };
+  return {
+    server: () => need(server),
+    kubeconfig: () => need(config).path,
+    run: async (argv) => {
+      const s = need(server);
+      s.requests.length = 0;
+      return runCli([...argv, "--kubeconfig", need(config).path]);
+    },
+  };
+}
