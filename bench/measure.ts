@@ -1,5 +1,5 @@
 /** Wall-clock timing of whole commands, run side by side (a small hyperfine). */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 
 export interface Timing {
   name: string;
@@ -9,28 +9,32 @@ export interface Timing {
   maxMs: number;
 }
 
-/** Runs each command `runs` times, interleaved so machine noise hits all alike. */
-export function timeCommands(
-  commands: Array<{ name: string; argv: string[]; input?: string }>,
+/**
+ * Runs each command `runs` times, interleaved so machine noise hits all
+ * alike. Asynchronous: the loopback servers under test live in this process.
+ */
+export async function timeCommands(
+  commands: Array<{ name: string; argv: string[] }>,
   runs: number,
-): Timing[] {
+): Promise<Timing[]> {
   const samples = new Map<string, number[]>(commands.map((c) => [c.name, []]));
-  for (const c of commands) runOnce(c.argv, c.input); // warm the page cache
+  for (const c of commands) await runOnce(c.argv); // warm the page cache
   for (let i = 0; i < runs; i++) {
-    for (const c of commands) samples.get(c.name)?.push(runOnce(c.argv, c.input));
+    for (const c of commands) samples.get(c.name)?.push(await runOnce(c.argv));
   }
   return commands.map((c) => summarise(c.name, samples.get(c.name) ?? []));
 }
 
-function runOnce(argv: string[], input?: string): number {
+function runOnce(argv: string[]): Promise<number> {
   const started = process.hrtime.bigint();
-  const result = spawnSync(argv[0] ?? "", argv.slice(1), {
-    input: input ?? "",
-    stdio: ["pipe", "ignore", "ignore"],
-    timeout: 120_000,
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0] ?? "", argv.slice(1), {
+      stdio: ["ignore", "ignore", "ignore"],
+      timeout: 120_000,
+    });
+    child.once("error", (error) => reject(new Error(`${argv.join(" ")}: ${error.message}`)));
+    child.once("exit", () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
   });
-  if (result.error) throw new Error(`${argv.join(" ")}: ${result.error.message}`);
-  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 export function summarise(name: string, values: number[]): Timing {

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await ensureTestHosts();
   const pki = await createTestPki({ hostnames: [HOST] });
   const registry = await startDemoRegistry({
-    certChainPem: pki.leaf.certPem + pki.intermediate.certPem,
+    certChainPem: `${pki.leaf.certPem}${pki.intermediate.certPem}`,
     keyPem: pki.leaf.keyPem,
     host: HOST,
   });
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       `openssl verify -CAfile ${rootPem} -untrusted ${chainPem} ${leafPem} >/dev/null`,
       `curl -s -o /dev/null --cacert ${rootPem} https://${target}/v2/`,
     ].join("; ");
-    const rows = timeCommands(
+    const rows = await timeCommands(
       [
         { name: "node -e 0 (bare start-up)", argv: [process.execPath, "-e", "0"] },
         { name: "regtrust --help", argv: [process.execPath, "dist/regtrust.mjs", "--help"] },

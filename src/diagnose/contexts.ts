@@ -4,6 +4,7 @@ import { buildPool, type LoadedSource, loadTrustSource } from "../evaluate/trust
 import type { Finding } from "../findings/finding.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { RuntimeName, SystemStore, TrustSource } from "../node/types.ts";
+import type { Certificate } from "../pki/certificate.ts";
 
 /**
  * The trust contexts of this node for one registry: the OS store as Go loads
@@ -40,6 +41,7 @@ export function buildContexts(
 export function loadSystemSources(store: SystemStore): LoadedSource[] {
   const files: TrustSource[] = store.bundle ? [store.bundle, ...store.dirFiles] : [...store.dirFiles];
   const seen = new Set<string>();
+  const parsed = new Map<string, Certificate>();
   const loaded: LoadedSource[] = [];
   for (const source of files) {
     if (source.bytes === null) continue;
@@ -48,7 +50,7 @@ export function loadSystemSources(store: SystemStore): LoadedSource[] {
     const key = createHash("sha256").update(source.bytes).digest("hex");
     if (seen.has(key)) continue;
     seen.add(key);
-    loaded.push(loadTrustSource(source, false));
+    loaded.push(loadTrustSource(source, false, parsed));
   }
   return loaded;
 }

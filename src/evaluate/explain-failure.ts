@@ -180,7 +180,7 @@ function unknownAuthority(message: string, presented: readonly Certificate[], ta
     );
   }
   if (top.selfSigned) {
-    const visibility = isPublicRootName(top.subject)
+    const visibility = isPublicRootName(top.subjectKey)
       ? "public root missing from this node's store"
       : "private root";
     return finding(
@@ -198,7 +198,7 @@ function unknownAuthority(message: string, presented: readonly Certificate[], ta
   }
   if (top === leaf && leaf.aiaIssuers.length > 0 && path.length === 1)
     return missingIntermediate(message, leaf, registry);
-  const isPublic = isPublicRootName(top.issuer);
+  const isPublic = isPublicRootName(top.issuerKey);
   const what = top === leaf ? "the server certificate" : `"${top.subject}"`;
   return finding(
     "unknown-authority",

@@ -1,26 +1,20 @@
-import { X509Certificate } from "node:crypto";
 import { rootCertificates } from "node:tls";
 
-let publicSubjects: Set<string> | null = null;
+let publicRootsDer: Buffer | null = null;
 
 /**
- * Is this distinguished name a root in the Mozilla list Node ships? Used only
- * to word a finding ("public root missing from this store" vs "private CA"),
- * so it is loaded lazily on that failure path.
+ * Is this distinguished name (hex of its DER) the subject of a root in the
+ * Mozilla list Node ships? Used only to word a finding ("public root missing
+ * from this store" vs "private CA"). A byte search for the encoded name in
+ * the concatenated roots avoids parsing 140 certificates (~40 ms) on the
+ * failure path; an encoded Name only ever appears as a subject or issuer.
  */
-export function isPublicRootName(subject: string): boolean {
-  if (publicSubjects === null) {
-    publicSubjects = new Set(rootCertificates.map((pem) => normaliseName(new X509Certificate(pem).subject)));
-  }
-  return publicSubjects.has(normaliseName(subject));
+export function isPublicRootName(nameDerHex: string): boolean {
+  if (nameDerHex.length < 8) return false;
+  publicRootsDer ??= Buffer.concat(rootCertificates.map(pemBody));
+  return publicRootsDer.includes(Buffer.from(nameDerHex, "hex"));
 }
 
-/** Node prints names one RDN per line; our model joins them with ", ". Compare order-insensitively. */
-function normaliseName(name: string): string {
-  return name
-    .split(/\n|,\s*(?=[A-Za-z.0-9]+=)/)
-    .map((part) => part.trim().toLowerCase())
-    .filter(Boolean)
-    .sort()
-    .join("|");
+function pemBody(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
 }

@@ -16,9 +16,13 @@ export interface LoadedSource {
  * A readable file that yields nothing is `ca-file-unusable`, with the reason
  * (DER, a private key, an empty file) found by our lenient reader.
  */
-export function loadTrustSource(source: TrustSource, reportUnusable: boolean): LoadedSource {
+export function loadTrustSource(
+  source: TrustSource,
+  reportUnusable: boolean,
+  parsed?: Map<string, Certificate>,
+): LoadedSource {
   if (source.bytes === null) return { source, certs: [], findings: [] };
-  const certs = goAppendCertsFromPEM(source.bytes);
+  const certs = goAppendCertsFromPEM(source.bytes, parsed);
   if (certs.length > 0 || !reportUnusable) return { source, certs, findings: [] };
   return { source, certs, findings: [unusableFinding(source)] };
 }
@@ -70,8 +74,12 @@ export function buildPool(sources: readonly LoadedSource[]): TrustPool {
   return { pool, sources: [...sources] };
 }
 
-/** The file a certificate in the pool came from (first source that holds it). */
+/**
+ * The file a certificate in the pool came from. Sources are searched from the
+ * most specific (per-registry CA files, added last) to the OS store.
+ */
 export function sourceOf(pool: TrustPool, cert: Certificate): string | null {
-  for (const s of pool.sources) if (s.certs.some((c) => c.sha256 === cert.sha256)) return s.source.path;
+  for (const s of [...pool.sources].reverse())
+    if (s.certs.some((c) => c.sha256 === cert.sha256)) return s.source.path;
   return null;
 }

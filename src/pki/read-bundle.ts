@@ -178,12 +178,18 @@ export function readCertificates(bytes: Uint8Array, name: string): ReadBundle {
  * blocks of type CERTIFICATE without headers, undecodable ones skipped silently,
  * DER input yields nothing. The runtimes load every CA file this way.
  */
-export function goAppendCertsFromPEM(bytes: Uint8Array): Certificate[] {
+export function goAppendCertsFromPEM(bytes: Uint8Array, parsed?: Map<string, Certificate>): Certificate[] {
   const certs: Certificate[] = [];
   for (const block of goPemBlocks(latin1(bytes))) {
     if (block.type !== "CERTIFICATE" || Object.keys(block.headers).length > 0) continue;
     try {
-      certs.push(parseCertificate(block.bytes));
+      // `parsed` lets one load share certificates reached twice (Debian's
+      // bundle and its per-root links in /etc/ssl/certs hold the same roots).
+      const key = parsed ? Buffer.from(block.bytes).toString("base64") : "";
+      const known = parsed?.get(key);
+      const cert = known ?? parseCertificate(block.bytes);
+      if (parsed && !known) parsed.set(key, cert);
+      certs.push(cert);
     } catch {
       // Go: `if err != nil { continue }`
     }

@@ -1,14 +1,14 @@
-import { isIP } from "node:net";
+import { ipVersionOf } from "../target/ip-literal.ts";
 
 /** "host", "host:port" or "[v6]:port": the authority a Go client puts in the URL, and so in Host. */
 export function authority(host: string, port: number | null): string {
-  const shown = isIP(host) === 6 ? `[${host}]` : host;
+  const shown = ipVersionOf(host) === 6 ? `[${host}]` : host;
   return port === null ? shown : `${shown}:${port}`;
 }
 
 /** SNI for a host: none for IP literals (RFC 6066 §3 forbids literal addresses in server_name). */
 export function serverNameFor(host: string): string | null {
-  return isIP(host) === 0 ? host : null;
+  return ipVersionOf(host) === 0 ? host : null;
 }
 
 /** Host and port of an http(s) URL, without IPv6 brackets and with the scheme's default port filled in. */

@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+import { ipVersionOf } from "../target/ip-literal.ts";
 import { type Budget, withinBudget } from "./budget.ts";
 import { toNetError } from "./net-error.ts";
 import type { DnsFacts } from "./types.ts";
@@ -37,7 +37,7 @@ export function isSpecialUseInvalid(hostname: string): boolean {
 
 /** IP literals skip DNS; an empty answer is a DNS failure, not a success with nowhere to dial. */
 export async function resolveHost(host: string, resolver: Resolver, budget: Budget): Promise<DnsFacts> {
-  if (isIP(host) !== 0) return { ok: true, addresses: [host], error: null };
+  if (ipVersionOf(host) !== 0) return { ok: true, addresses: [host], error: null };
   try {
     const addresses = await withinBudget(budget, `resolving ${host}`, resolver.lookup(host));
     if (addresses.length > 0) return { ok: true, addresses, error: null };

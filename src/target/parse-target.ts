@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
 import { InputError } from "../core/errors.ts";
+import { ipVersionOf } from "./ip-literal.ts";
 import type { Target } from "./target.ts";
 
 /**
@@ -25,7 +25,7 @@ export function parseTarget(input: string): Target {
 
 /** `nginx:1.27` is a Docker Hub image with a tag, not a host with a port. */
 function looksLikeHubTag(text: string): boolean {
-  if (text.startsWith("[") || isIP(text) === 6) return false;
+  if (text.startsWith("[") || ipVersionOf(text) === 6) return false;
   const colon = text.lastIndexOf(":");
   return colon > 0 && !/^\d+$/.test(text.slice(colon + 1)) && !text.slice(0, colon).includes(".");
 }
@@ -145,17 +145,17 @@ function parseHostPort(input: string, text: string): Target {
     const rest = text.slice(close + 1);
     if (rest !== "" && !rest.startsWith(":")) throw bad(input, `unexpected "${rest}" after the IPv6 address`);
     if (rest.startsWith(":")) portText = rest.slice(1);
-    if (isIP(host) !== 6) throw bad(input, `"${host}" is not an IPv6 address`);
-  } else if (isIP(text) === 6) {
+    if (ipVersionOf(host) !== 6) throw bad(input, `"${host}" is not an IPv6 address`);
+  } else if (ipVersionOf(text) === 6) {
     host = text;
   } else {
     const colon = text.lastIndexOf(":");
     host = colon < 0 ? text : text.slice(0, colon);
     if (colon >= 0) portText = text.slice(colon + 1);
-    if (isIP(host) !== 4) validateHostName(input, host);
+    if (ipVersionOf(host) !== 4) validateHostName(input, host);
   }
   const port = portText === null ? 443 : parsePort(input, portText);
-  const ipVersion = isIP(host);
+  const ipVersion = ipVersionOf(host);
   const hostForKey = ipVersion === 6 ? `[${host}]` : host.toLowerCase();
   return {
     input,

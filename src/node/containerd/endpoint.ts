@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { ipVersionOf } from "../../target/ip-literal.ts";
 import type { HostsEndpoint } from "./hosts-toml.ts";
 
 /**
@@ -31,8 +31,9 @@ function normalizeAuthority(scheme: string, authority: string): string {
 export function isLocalhost(registry: string): boolean {
   const host = splitHostPort(registry).host;
   if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (isIP(host) === 6) return host === "::1" || /^(0:){7}1$/.test(host) || /^::ffff:127\./i.test(host);
+  if (ipVersionOf(host) === 4) return host.startsWith("127.");
+  if (ipVersionOf(host) === 6)
+    return host === "::1" || /^(0:){7}1$/.test(host) || /^::ffff:127\./i.test(host);
   return false;
 }
 
