@@ -50,7 +50,7 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput(outputTo(io));
 
   program
     .command("diagnose")
@@ -64,6 +64,93 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .action(async (target: string, opts) => {
       const { runDiagnose } = await import("./commands/diagnose.ts");
       setExit(await runDiagnose(target, opts, io));
+    });
+
+  program
+    .command("trust")
+    .description("make every runtime on this node trust a registry's CA, verified and reversible")
+    .argument("<target>", "host[:port], image reference or https URL")
+    .option("--ca <file>", "the CA certificate (PEM, DER or bundle) that anchors the registry's chain")
+    .option("--from-server", "trust the root the server presents (requires --expect-fingerprint)")
+    .option("--expect-fingerprint <sha256>", "the SHA-256 fingerprint the root must have")
+    .addOption(rootOption())
+    .addOption(runtimeOption())
+    .option("--dry-run", "show the diff and the commands; change nothing")
+    .option("--restart", "restart the runtimes that need it (systemctl)")
+    .option("--json", "print the result as JSON")
+    .addOption(timeoutOption())
+    .action(async (target: string, opts) => {
+      const { runTrust } = await import("./commands/trust.ts");
+      setExit(await runTrust(target, opts, io));
+    });
+
+  program
+    .command("untrust")
+    .description("remove exactly what regtrust installed for a registry")
+    .argument("<target>", "host[:port], image reference or https URL")
+    .addOption(rootOption())
+    .option("--dry-run", "show the diff and the commands; change nothing")
+    .option("--restart", "restart the runtimes that need it (systemctl)")
+    .option("--force", "restore the original files even where someone changed them since")
+    .option("--json", "print the result as JSON")
+    .action(async (target: string, opts) => {
+      const { runUntrust } = await import("./commands/untrust.ts");
+      setExit(await runUntrust(target, opts, io));
+    });
+
+  program
+    .command("insecure")
+    .description("EMERGENCY: skip TLS verification for a registry until the TTL expires (always reported)")
+    .argument("<target>", "host[:port], image reference or https URL")
+    .option("--ttl <duration>", "how long the override lives, e.g. 30m, 4h, 2d (required)")
+    .addOption(rootOption())
+    .addOption(runtimeOption())
+    .option("--dry-run", "show the diff and the commands; change nothing")
+    .option("--restart", "restart the runtimes that need it (systemctl)")
+    .option("--json", "print the result as JSON")
+    .action(async (target: string, opts) => {
+      const { runInsecure } = await import("./commands/insecure.ts");
+      setExit(await runInsecure(target, opts, io));
+    });
+
+  program
+    .command("audit")
+    .description("list every insecure setting, broken CA file and config trap on this node (read-only)")
+    .addOption(rootOption())
+    .addOption(runtimeOption())
+    .option("--json", "print the report as JSON (same as --format json)")
+    .option("--format <format>", "text, json or sarif (for code-scanning pipelines)", "text")
+    .option("--strict", "exit 1 on warnings too (CI and compliance gates)")
+    .option("--expiring-days <days>", "report CA files that expire within this many days", "30")
+    .action(async (opts) => {
+      const { runAudit } = await import("./commands/audit.ts");
+      setExit(await runAudit(opts, io));
+    });
+
+  program
+    .command("chain")
+    .description("show, save and complete the certificate chain a registry presents")
+    .argument("<target>", "host[:port], image reference or https URL")
+    .option("-o, --output <file>", "write the chain as a clean PEM bundle")
+    .option("--complete", "fetch missing issuers through AIA caIssuers URLs (bounded)")
+    .option("--root-only", "with -o: write only the self-signed root, the anchor `regtrust trust --ca` wants")
+    .option("--json", "print the result as JSON (schemaVersion 1)")
+    .addOption(timeoutOption())
+    .option("--expiring-days <days>", "warn when a certificate expires within this many days", "30")
+    .action(async (target: string, opts) => {
+      const { runChain } = await import("./commands/chain.ts");
+      setExit(await runChain(target, opts, io));
+    });
+
+  program
+    .command("inspect")
+    .description("parse a PEM/DER/PKCS#7 bundle: count, order, problems")
+    .argument("<file>", "a file, or - for standard input")
+    .option("--json", "print the result as JSON (schemaVersion 1)")
+    .option("--expiring-days <days>", "warn when a certificate expires within this many days", "30")
+    .action(async (file: string, opts) => {
+      const { runInspect } = await import("./commands/inspect.ts");
+      setExit(await runInspect(file, opts, io));
     });
 
   program
@@ -81,12 +168,20 @@ function buildProgram(io: Io, setExit: SetExit): Command {
   return program;
 }
 
+/** Help is wrapped at a fixed width so it reads the same on every terminal and in golden files. */
+function outputTo(io: Io) {
+  return {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => io.stderr.write(s),
+    getOutHelpWidth: () => 100,
+    getErrHelpWidth: () => 100,
+  };
+}
+
 /** Every (sub)command reports through Io and throws instead of exiting, so tests run in-process. */
 function routeOutput(command: Command, io: Io): void {
   for (const sub of command.commands) {
-    sub
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    sub.exitOverride().configureOutput(outputTo(io));
     routeOutput(sub, io);
   }
 }

@@ -5,6 +5,7 @@ import type { LoadedSource } from "../evaluate/trust-pool.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { RuntimeName } from "../node/types.ts";
 import type { Certificate } from "../pki/certificate.ts";
+import { decodeFailure } from "../pki/decode-failure.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
 import { probe as runProbe } from "../probe/probe.ts";
 import type { ProbeResult } from "../probe/types.ts";
@@ -68,12 +69,20 @@ function parseChain(
 ): { certs: Certificate[]; problem: string | null } {
   const certs: Certificate[] = [];
   for (const [index, der] of ders.entries()) {
+    let why: string | null;
+    let cert: Certificate | null = null;
     try {
-      certs.push(parseCertificate(der));
+      cert = parseCertificate(der);
+      // Names and verifier data decode lazily: force them here, so a hostile
+      // certificate is a finding now rather than an exception later.
+      why = decodeFailure(cert);
     } catch (error) {
-      const why = error instanceof InputError ? error.message : String(error);
+      why = error instanceof InputError ? error.message : String(error);
+    }
+    if (why !== null || cert === null) {
       return { certs, problem: `certificate #${index} sent by ${target.registry} does not decode: ${why}` };
     }
+    certs.push(cert);
   }
   return { certs, problem: null };
 }

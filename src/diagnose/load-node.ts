@@ -1,5 +1,4 @@
-import { statSync } from "node:fs";
-import { InputError } from "../core/errors.ts";
+import { assertRootDir } from "../core/root-dir.ts";
 import { HostFs } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
 import type { RuntimeName } from "../node/types.ts";
@@ -11,13 +10,7 @@ import type { DiagnoseOptions } from "./diagnose.ts";
  * user named) and its OS trust store, parsed. Shared by every target of a run.
  */
 export function loadNode(root: string, runtimes: RuntimeName[] | undefined): DiagnoseOptions["node"] {
-  let isDir = false;
-  try {
-    isDir = statSync(root).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new InputError(`--root ${root}: not a directory`);
+  assertRootDir(root);
   const fs = new HostFs(root);
   const view = readNodeView(fs, runtimes ? { runtimes } : {});
   return {

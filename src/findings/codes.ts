@@ -31,6 +31,14 @@ export const FINDING_CODES = [
   // Added after the first contract; same stability rules.
   "config-invalid",
   "incompatible-usage",
+  // Image-pull causes seen in Kubernetes (k8s why / k8s pulls); not TLS trust problems.
+  "auth-failed",
+  "image-not-found",
+  "rate-limited",
+  "pull-failed",
+  // Node audit (regtrust audit).
+  "plaintext-credentials",
+  "private-key-exposed",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

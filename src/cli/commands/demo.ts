@@ -7,14 +7,16 @@ import type { DiagnoseResult } from "../../diagnose/result.ts";
 import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import { DEFAULT_TIMEOUT_MS } from "../common-options.ts";
-import { type Io, wantsColor } from "../io.ts";
+import { type Io, memoryIo, wantsColor } from "../io.ts";
 import { renderDiagnoseText } from "../render/diagnose-text.ts";
 import { makeStyle, type Style } from "../style.ts";
+import { runTrust } from "./trust.ts";
 
 /**
  * `regtrust demo`: the incident replayed on loopback, no network needed.
  * New pods fail because the node lacks the registry's private root; the
- * diagnosis names it and the fix.
+ * diagnosis names it, `regtrust trust` applies the fix to the throwaway
+ * node, and the diagnosis turns green.
  */
 export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number> {
   const style = makeStyle(wantsColor(io));
@@ -30,17 +32,32 @@ export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number
         probe: (t, opts) => probe(t, { ...opts, resolver: scenario.resolver }),
       });
     const before = await diagnoseNode();
+    const trustArgs = { ca: scenario.rootCaFile, root: scenario.root, timeout: String(DEFAULT_TIMEOUT_MS) };
+    const probeDemo: typeof probe = (t, opts) => probe(t, { ...opts, resolver: scenario.resolver });
     if (flags.json) {
-      io.stdout.write(`${JSON.stringify({ before }, null, 2)}\n`);
-      return EXIT.ok;
+      const quiet = memoryIo();
+      const trustExit = await runTrust(scenario.registry, { ...trustArgs, json: true }, quiet, {
+        probe: probeDemo,
+      });
+      const after = await diagnoseNode();
+      const trust = JSON.parse(quiet.out()) as unknown;
+      io.stdout.write(`${JSON.stringify({ before, trust, trustExit, after }, null, 2)}\n`);
+      return after.ok ? EXIT.ok : EXIT.findings;
     }
     io.stdout.write(introduction(scenario.registry, scenario.root, style));
     io.stdout.write(`${style.dim(`$ regtrust diagnose ${scenario.registry} --root ${scenario.root}`)}\n\n`);
     io.stdout.write(renderDiagnoseText(before, style));
     io.stdout.write(
-      `\n${style.dim(`The private root the fix needs: ${scenario.rootCaFile} (sha256 ${scenario.rootCaSha256}).`)}\n`,
+      `\n${style.bold("The fix")}: the PKI team hands over the private root (sha256 ${scenario.rootCaSha256}).\n`,
     );
-    return EXIT.ok;
+    io.stdout.write(
+      `${style.dim(`$ regtrust trust ${scenario.registry} --ca ${scenario.rootCaFile} --root ${scenario.root}`)}\n\n`,
+    );
+    const trustExit = await runTrust(scenario.registry, trustArgs, io, { probe: probeDemo });
+    const after = await diagnoseNode();
+    io.stdout.write(`\n${style.dim(`$ regtrust diagnose ${scenario.registry} --root ${scenario.root}`)}\n\n`);
+    io.stdout.write(renderDiagnoseText(after, style));
+    return trustExit === EXIT.ok && after.ok ? EXIT.ok : EXIT.findings;
   } finally {
     await scenario.close();
   }
