@@ -1,15 +1,19 @@
+import { DEFAULT_AIA_LIMITS, httpAiaFetcher } from "../chain/aia-fetch.ts";
+import { completeChain } from "../chain/complete-chain.ts";
 import { UsageError } from "../core/errors.ts";
 import { caBundle } from "../node/ca-install.ts";
 import { assertRegistryName } from "../node/registry-name.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
+import { Budget } from "../probe/budget.ts";
+import { systemResolver } from "../probe/resolver.ts";
 import type { ProbeResult } from "../probe/types.ts";
 import type { Target } from "../target/target.ts";
 import { checkAnchors } from "./anchor-check.ts";
 import { type ActionDeps, type ActionResult, applyChange, assertRootDir } from "./apply-change.ts";
 import { checkCaCertificates, readCaFile } from "./ca-file.ts";
 import { removeExpiredInsecure } from "./expire-insecure.ts";
-import { pinnedRoot } from "./from-server.ts";
+import { pinnedRoot, presentedRoot } from "./from-server.ts";
 
 export interface TrustRequest {
   target: Target;
@@ -94,7 +98,7 @@ async function preflight(
   }
   let certs = fileCerts;
   if (!certs) {
-    const pin = pinnedRoot(presented, req.expectFingerprint, registry);
+    const pin = pinnedRoot(await withRootForPin(presented, req.timeoutMs), req.expectFingerprint, registry);
     if (!pin.ok) return refuse(pin.exit, pin.message);
     certs = [pin.root];
   }
@@ -119,6 +123,21 @@ export function commandDeps(req: { restart: boolean; dryRun: boolean }, deps: Ac
 }
 
 /** The certificates exactly as sent; a chain that does not decode counts as none. */
+/**
+ * Most servers do not send their root. For --from-server, fetch it the way
+ * `regtrust chain --complete` does (AIA caIssuers, bounded, every signature
+ * checked); the fingerprint pin still decides whether it is trusted.
+ */
+async function withRootForPin(presented: Certificate[], timeoutMs: number): Promise<Certificate[]> {
+  if (presented.length === 0 || presentedRoot(presented)) return presented;
+  const completion = await completeChain(presented, {
+    fetcher: httpAiaFetcher(systemResolver),
+    budget: new Budget(timeoutMs),
+    limits: DEFAULT_AIA_LIMITS,
+  });
+  return completion.reachedRoot ? completion.path.map((link) => link.cert) : presented;
+}
+
 function presentedChain(probed: ProbeResult): Certificate[] {
   try {
     return (probed.tls?.presented ?? []).map((der) => parseCertificate(der));
