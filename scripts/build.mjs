@@ -1,10 +1,13 @@
 // Bundles the CLI into one ESM file so start-up reads a single module graph.
 // Heavy modules stay behind `await import()` in the commands that need them;
 // esbuild splits them into chunks next to the entry point.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+// Chunk names carry content hashes: start clean so stale chunks never pile up.
+rmSync("dist", { recursive: true, force: true });
 
 await build({
   entryPoints: { regtrust: "src/cli/main.ts" },

@@ -2,6 +2,7 @@ import { type Finding, finding } from "../findings/finding.ts";
 import type { TrustSource } from "../node/types.ts";
 import { CertPool } from "../pki/cert-pool.ts";
 import type { Certificate } from "../pki/certificate.ts";
+import { decodeFailure } from "../pki/decode-failure.ts";
 import { goAppendCertsFromPEM, readCertificates } from "../pki/read-bundle.ts";
 
 /** Certificates one trust file contributes, loaded exactly as Go's AppendCertsFromPEM would. */
@@ -22,7 +23,11 @@ export function loadTrustSource(
   parsed?: Map<string, Certificate>,
 ): LoadedSource {
   if (source.bytes === null) return { source, certs: [], findings: [] };
-  const certs = goAppendCertsFromPEM(source.bytes, parsed);
+  // Go skips a CERTIFICATE block that does not parse. Our parser decodes names
+  // lazily, so per-registry CA files (few, and user-supplied) are decoded in
+  // full here; the distro's OS bundle is not, to keep start-up cheap.
+  const appended = goAppendCertsFromPEM(source.bytes, parsed);
+  const certs = reportUnusable ? appended.filter((c) => decodeFailure(c) === null) : appended;
   if (certs.length > 0 || !reportUnusable) return { source, certs, findings: [] };
   return { source, certs, findings: [unusableFinding(source)] };
 }
