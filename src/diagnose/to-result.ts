@@ -93,7 +93,8 @@ function anchorsOf(verdict: ContextVerdict): string[] {
     const file = anchor ? sourceOf(pool, anchor) : null;
     if (file) return [file];
   }
-  const specific = view ? view.caFiles.map((s) => s.path) : [];
+  // A configured CA file that cannot be read anchors nothing; its finding names it.
+  const specific = view ? view.caFiles.filter((s) => s.bytes !== null).map((s) => s.path) : [];
   const systemFile = pool.sources.find((s) => s.source.origin.startsWith("system"))?.source.path;
   return [...specific, ...(systemFile && (view === null || view.usesSystemRoots) ? [systemFile] : [])];
 }

@@ -76,6 +76,10 @@ describe("diagnose: runtime configuration traps", () => {
     assert.ok(missing, JSON.stringify(result.findings));
     assert.match(missing.message, /\/etc\/pki\/registry-root\.crt/);
     assert.equal(missing.line, 3);
+    assert.ok(
+      !context(result, "containerd").anchors.includes("/etc/pki/registry-root.crt"),
+      "a missing file anchors nothing",
+    );
   });
 
   test("ca-file-unusable: the CA file is DER, which Go runtimes cannot load", async () => {
