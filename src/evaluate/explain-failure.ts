@@ -232,7 +232,8 @@ function missingIntermediate(message: string, leaf: Certificate, registry: strin
       evidence: [message, `AIA caIssuers: ${leaf.aiaIssuers.join(", ")}`],
       fix: [
         "Fix the server: serve the full chain (cat server.crt intermediate.crt > fullchain.crt) and reload the registry.",
-        `Node-side workaround: trust the issuing CA chain for this registry: regtrust trust ${registry} --ca chain.pem`,
+        `Node-side workaround until then: regtrust chain ${registry} --complete   # fetches the intermediate via AIA, shows fingerprints`,
+        `then put the intermediate and its root in one file: regtrust trust ${registry} --ca ca-chain.pem`,
       ],
     },
   );
