@@ -147,20 +147,24 @@ test("containerdFeatures by version", () => {
     defaultHostDir: false,
     referrersCapability: false,
     dialTimeout: false,
+    hostlessHostsToml: false,
   });
   assert.deepEqual(containerdFeatures("v1.7.27"), {
     defaultHostDir: true,
     referrersCapability: false,
     dialTimeout: false,
+    hostlessHostsToml: false,
   });
   assert.deepEqual(containerdFeatures("2.1.4-1"), {
     defaultHostDir: true,
     referrersCapability: false,
     dialTimeout: true,
+    hostlessHostsToml: true,
   });
   assert.deepEqual(containerdFeatures(null), {
     defaultHostDir: true,
     referrersCapability: true,
     dialTimeout: true,
+    hostlessHostsToml: true,
   });
 });

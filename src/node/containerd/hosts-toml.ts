@@ -59,6 +59,12 @@ export function parseHostsToml(
         `"host" must be a table, not ${describeType(hostTables)}`,
         lines.lineOf(["host"]),
       );
+    if (!features.hostlessHostsToml && Object.keys(hostTables).length === 0 && text.trim() !== "") {
+      throw new HostsTomlError(
+        'this containerd (before 2.0) rejects a hosts.toml without any [host."…"] table ("invalid `host` tree") and ignores the whole file; put the settings under [host."https://<registry>"]',
+        1,
+      );
+    }
     const endpoints: HostsEndpoint[] = [];
     // containerd orders mirrors by their [host."…"] headers (getSortedHosts); object
     // order is first appearance, and host keys are URLs, never integer-like.
