@@ -1,6 +1,6 @@
 import type { Clock } from "../core/deps.ts";
 import { InputError } from "../core/errors.ts";
-import { type ContextVerdict, contextOk, evaluateContext } from "../evaluate/evaluate-context.ts";
+import { type ContextVerdict, evaluateContext } from "../evaluate/evaluate-context.ts";
 import type { LoadedSource } from "../evaluate/trust-pool.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { RuntimeName } from "../node/types.ts";
@@ -8,7 +8,6 @@ import type { Certificate } from "../pki/certificate.ts";
 import { decodeFailure } from "../pki/decode-failure.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
 import { probe as runProbe } from "../probe/probe.ts";
-import type { ProbeResult } from "../probe/types.ts";
 import type { Target } from "../target/target.ts";
 import { assembleFindings } from "./assemble-findings.ts";
 import { buildContexts } from "./contexts.ts";
@@ -86,6 +85,3 @@ function parseChain(
   }
   return { certs, problem: null };
 }
-
-export type { ProbeResult };
-export { contextOk };
