@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { systemClock } from "../../core/deps.ts";
 import { EXIT } from "../../core/errors.ts";
 import { startDemoScenario } from "../../demo/scenario.ts";
@@ -32,7 +33,14 @@ export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number
         probe: (t, opts) => probe(t, { ...opts, resolver: scenario.resolver }),
       });
     const before = await diagnoseNode();
-    const trustArgs = { ca: scenario.rootCaFile, root: scenario.root, timeout: String(DEFAULT_TIMEOUT_MS) };
+    const trustArgs = {
+      ca: scenario.rootCaFile,
+      root: scenario.root,
+      timeout: String(DEFAULT_TIMEOUT_MS),
+      // The throwaway node has no binaries: its OS bundle is rebuilt with this
+      // machine's update-ca-certificates. Without one, fix containerd alone.
+      ...(existsSync("/usr/sbin/update-ca-certificates") ? {} : { runtime: "containerd" }),
+    };
     const probeDemo: typeof probe = (t, opts) => probe(t, { ...opts, resolver: scenario.resolver });
     if (flags.json) {
       const quiet = memoryIo();
