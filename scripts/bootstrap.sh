@@ -14,6 +14,8 @@ if [ "${1:-}" = "--system" ]; then
   command -v curl >/dev/null 2>&1 || need="$need curl"
   command -v update-ca-certificates >/dev/null 2>&1 || need="$need ca-certificates"
   command -v ip >/dev/null 2>&1 || need="$need iproute2"
+  command -v cloud-init >/dev/null 2>&1 || need="$need cloud-init"
+  command -v ansible-playbook >/dev/null 2>&1 || need="$need ansible-core"
   if [ -n "$need" ]; then
     if [ "$(id -u)" != "0" ]; then
       echo "bootstrap: missing system packages:$need (run as root, or install them)" >&2

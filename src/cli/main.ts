@@ -85,6 +85,28 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     });
 
   program
+    .command("export")
+    .description("the fix `trust` makes, as cloud-init user-data or an Ansible playbook for new nodes")
+    .argument("<target>", "host[:port], image reference or https URL")
+    .option("--format <format>", "cloud-init or ansible (required)")
+    .option("--ca <file>", "the CA certificate (PEM, DER or bundle) that anchors the registry's chain")
+    .option(
+      "--runtime <list>",
+      "contexts to configure: system,containerd,docker,crio,k3s,rke2",
+      "containerd,system",
+    )
+    .option(
+      "--distro <id>",
+      "target distribution: debian, ubuntu, rhel, fedora, amzn, sles, alpine, arch",
+      "debian",
+    )
+    .option("-o, --output <file>", "write to FILE instead of stdout")
+    .action(async (target: string, opts) => {
+      const { runExport } = await import("./commands/export.ts");
+      setExit(await runExport(target, opts, io));
+    });
+
+  program
     .command("untrust")
     .description("remove exactly what regtrust installed for a registry")
     .argument("<target>", "host[:port], image reference or https URL")

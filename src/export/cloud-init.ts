@@ -1,0 +1,86 @@
+import { stringify } from "yaml";
+import type { FileContent, PlanCommand } from "../plan/plan.ts";
+import { configPathApplyScript, shellQuote } from "./config-path-step.ts";
+import type { ExportPlan } from "./export-plan.ts";
+import { type ExportStep, exportSteps, octal, orderedCommands } from "./steps.ts";
+
+interface WriteFile {
+  path: string;
+  permissions: string;
+  owner: string;
+  content: string;
+  encoding?: "b64";
+}
+
+type RunCommand = string[];
+
+/**
+ * The plan as `#cloud-config` user-data. write_files runs in cloud-init's
+ * init stage, runcmd in the final stage (after packages), so the CA files are
+ * in place before the edits, the refresh and the restarts run. Restarts use
+ * `systemctl try-restart`: a runtime not running yet (installed later, or
+ * started after cloud-init) reads the files when it first starts.
+ */
+export function cloudInitUserData(exported: ExportPlan, opts: { diagnoseTarget: string }): string {
+  const steps = exportSteps(exported);
+  const writeFiles = steps.flatMap((s) =>
+    s.kind === "file" ? [writeFileOf(s.path, s.content, s.mode)] : [],
+  );
+  const runcmd: RunCommand[] = [
+    ...steps.flatMap(runStepOf),
+    ...orderedCommands(exported.plan.commands).map(commandOf),
+    [
+      "sh",
+      "-c",
+      `if command -v regtrust >/dev/null 2>&1; then regtrust diagnose ${shellQuote(opts.diagnoseTarget)}; fi`,
+    ],
+  ];
+  const document: Record<string, unknown> = {};
+  if (writeFiles.length > 0) document.write_files = writeFiles;
+  document.runcmd = runcmd;
+  return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
+}
+
+function writeFileOf(path: string, content: FileContent, mode: number): WriteFile {
+  const file: WriteFile = { path, permissions: octal(mode), owner: "root:root", content: "" };
+  if (typeof content === "string") file.content = content;
+  else {
+    file.content = Buffer.from(content).toString("base64");
+    file.encoding = "b64";
+  }
+  return file;
+}
+
+function runStepOf(step: ExportStep): RunCommand[] {
+  switch (step.kind) {
+    case "file":
+      return [];
+    case "mkdir":
+      return [["mkdir", "-p", "-m", octal(step.mode), step.path]];
+    case "delete":
+      return [["rm", "-f", step.path]];
+    case "config-path":
+      return [["sh", "-c", configPathApplyScript(step.edit), "regtrust-config-path", step.edit.file]];
+    case "create-if-absent":
+      return [["sh", "-c", createIfAbsentScript(step.content, step.mode), "regtrust-create", step.path]];
+  }
+}
+
+/** Writes $1 only where it does not exist yet, so a file someone else keeps is never replaced. */
+function createIfAbsentScript(content: FileContent, mode: number): string {
+  const b64 = Buffer.from(typeof content === "string" ? Buffer.from(content, "utf8") : content).toString(
+    "base64",
+  );
+  return [
+    'f="$1"',
+    'if [ -e "$f" ]; then echo "regtrust: $f exists; merge the registry entry by hand (regtrust trust does it)" >&2; exit 0; fi',
+    `mkdir -p "$(dirname "$f")" && printf '%s' ${shellQuote(b64)} | base64 -d > "$f" && chmod ${octal(mode)} "$f"`,
+  ].join("\n");
+}
+
+function commandOf(command: PlanCommand): RunCommand {
+  if (command.kind === "restart" && command.unit !== undefined) {
+    return ["systemctl", "try-restart", command.unit];
+  }
+  return [...command.argv];
+}
