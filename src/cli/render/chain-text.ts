@@ -2,6 +2,7 @@ import type { CertificateView } from "../../chain/certificate-view.ts";
 import type { ChainIssue } from "../../chain/chain-issue.ts";
 import type { ChainOutput, ChainReport } from "../../chain/chain-report.ts";
 import type { Style } from "../style.ts";
+import { severityLabel } from "./findings-text.ts";
 
 /**
  * `regtrust chain` for a person: verdict, the chain as sent, what AIA
@@ -99,12 +100,7 @@ function pathLine(report: ChainReport, style: Style): string {
 export function renderIssues(issues: readonly ChainIssue[], style: Style): string[] {
   const lines: string[] = [];
   for (const i of issues) {
-    const label =
-      i.severity === "error"
-        ? style.red("ERROR")
-        : i.severity === "warning"
-          ? style.yellow("WARN ")
-          : "INFO ";
+    const label = severityLabel(i.severity, style);
     const where = i.position !== null ? style.dim(`  (#${i.position})`) : "";
     lines.push(`  ${label}  ${style.bold(i.kind)}${where}`, `         ${i.message}`, "");
   }

@@ -1,16 +1,19 @@
+import type { Severity } from "../../findings/codes.ts";
 import type { Finding } from "../../findings/finding.ts";
 import type { Style } from "../style.ts";
+
+/** A fixed-width, coloured severity tag shared by every report. */
+export function severityLabel(severity: Severity, style: Style): string {
+  if (severity === "error") return style.red("ERROR");
+  if (severity === "warning") return style.yellow("WARN ");
+  return "INFO ";
+}
 
 /** Findings as text, errors first; shared by diagnose, trust and audit. */
 export function renderFindings(findings: readonly Finding[], style: Style): string[] {
   const lines: string[] = [];
   for (const f of findings) {
-    const label =
-      f.severity === "error"
-        ? style.red("ERROR")
-        : f.severity === "warning"
-          ? style.yellow("WARN ")
-          : "INFO ";
+    const label = severityLabel(f.severity, style);
     const scope = f.contexts?.length ? style.dim(`  [${f.contexts.join(", ")}]`) : "";
     lines.push(`  ${label}  ${style.bold(f.code)}${scope}`);
     lines.push(`         ${f.message}`);
