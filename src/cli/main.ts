@@ -1,12 +1,10 @@
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeFor } from "../core/errors.ts";
+import { VERSION } from "../core/version.ts";
 import { registerK8sCommands } from "./commands/k8s-register.ts";
 import { rootOption, runtimeOption, type SetExit, timeoutOption } from "./common-options.ts";
 import { type Io, processIo } from "./io.ts";
-
-declare const __REGTRUST_VERSION__: string | undefined;
-const VERSION = typeof __REGTRUST_VERSION__ === "string" ? __REGTRUST_VERSION__ : "0.0.0-dev";
 
 /**
  * Parses argv and runs one command. Command modules are imported only when

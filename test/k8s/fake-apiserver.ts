@@ -8,7 +8,7 @@
  * and apimachinery's NewForbidden/NewNotFound render them). It records every
  * request so tests can assert paging, and has a slow and a hanging mode.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -26,6 +26,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The request body (PATCH/POST payloads), empty for GET. */
+  body: string;
 }
 
 export interface FakeApiServer {
@@ -39,8 +41,18 @@ export interface FakeApiServer {
   delayMs: number;
   /** Accept requests and never answer. */
   hang: boolean;
+  /**
+   * Extra routes tried, in order, after authentication and before the
+   * read-only routes: write endpoints (nodes/status, events, pods) and
+   * streaming ones (logs, watch) live in the test modules that need them.
+   * A handler answers through `res` and returns true, or returns false.
+   */
+  extraRoutes: ExtraRoute[];
   close(): Promise<void>;
 }
+
+/** One pluggable route; `body` is the whole request body (empty for GET). */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => boolean;
 
 const SUPPORTED_FIELDS: Record<string, readonly string[]> = {
   pods: ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "status.phase"],
@@ -76,22 +88,34 @@ export async function startFakeApiServer(cluster: FakeCluster): Promise<FakeApiS
     forbid: [],
     delayMs: 0,
     hang: false,
+    extraRoutes: [],
   };
   const server: Server = createServer({ cert, key: pki.leaf.keyPem }, (req, res) => {
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
-    state.requests.push({
-      method: req.method ?? "GET",
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const requestBody = Buffer.concat(chunks).toString("utf8");
+      state.requests.push({
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: requestBody,
+      });
+      if (state.hang) return;
+      const answer = () => {
+        const authorised = req.headers.authorization === `Bearer ${state.token}`;
+        if (authorised && state.extraRoutes.some((extra) => extra(req, res, url, requestBody))) return;
+        const { code, body } = handle(req, url, index, state);
+        res.writeHead(code, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        });
+        res.end(body);
+      };
+      if (state.delayMs > 0) setTimeout(answer, state.delayMs).unref();
+      else answer();
     });
-    if (state.hang) return;
-    const answer = () => {
-      const { code, body } = handle(req, url, index, state);
-      res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-      res.end(body);
-    };
-    if (state.delayMs > 0) setTimeout(answer, state.delayMs).unref();
-    else answer();
   });
   server.on("connection", (socket: Duplex) => {
     sockets.add(socket);
@@ -149,7 +173,7 @@ function handle(
   req: IncomingMessage,
   url: URL,
   index: ClusterIndex,
-  state: Omit<FakeApiServer, "url" | "close">,
+  state: Pick<FakeApiServer, "token" | "forbid" | "user">,
 ): Answer {
   if (req.headers.authorization !== `Bearer ${state.token}`) {
     return status(401, "Unauthorized", "Unauthorized");
@@ -264,7 +288,7 @@ function forbiddenMessage(r: Route, user: string): string {
   return `${subject} is forbidden: User "${user}" cannot ${r.verb} resource "${r.resource}" in API group "" ${scope}`;
 }
 
-function status(code: number, reason: string, message: string, r?: Route): Answer {
+export function status(code: number, reason: string, message: string, r?: Route): Answer {
   const details = r ? { ...(r.name ? { name: r.name } : {}), kind: r.resource } : undefined;
   const body = {
     kind: "Status",

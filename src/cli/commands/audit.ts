@@ -3,14 +3,13 @@ import { toSarif } from "../../audit/sarif.ts";
 import { systemClock } from "../../core/deps.ts";
 import { UsageError } from "../../core/errors.ts";
 import { assertRootDir } from "../../core/root-dir.ts";
+import { VERSION } from "../../core/version.ts";
 import { HostFs } from "../../node/host-fs.ts";
 import { readJournalAt } from "../../plan/journal-store.ts";
 import { parseRuntimeList } from "../common-options.ts";
 import { type Io, wantsColor } from "../io.ts";
 import { renderAuditText } from "../render/audit-text.ts";
 import { makeStyle } from "../style.ts";
-
-declare const __REGTRUST_VERSION__: string | undefined;
 
 export interface AuditFlags {
   root: string;
@@ -39,7 +38,7 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   });
   if (format === "json") io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (format === "sarif") {
-    const version = typeof __REGTRUST_VERSION__ === "string" ? __REGTRUST_VERSION__ : "0.0.0-dev";
+    const version = VERSION;
     io.stdout.write(`${JSON.stringify(toSarif(report, version), null, 2)}\n`);
   } else io.stdout.write(renderAuditText(report, makeStyle(wantsColor(io))));
   return auditExitCode(report, flags.strict ?? false);
