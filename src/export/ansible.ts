@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { CERTS_D } from "../node/containerd/config-path-edit.ts";
 import type { FileContent, PlanCommand } from "../plan/plan.ts";
+import { registriesYamlTasks } from "./ansible-registries-yaml.ts";
 import { type ConfigPathEdit, type ConfigPathState, configPathProbeScript } from "./config-path-step.ts";
 import type { ExportPlan } from "./export-plan.ts";
 import { type ExportStep, exportSteps, octal, orderedCommands, textOf } from "./steps.ts";
@@ -66,6 +67,8 @@ function tasksOf(step: ExportStep): Task[] {
       ];
     case "config-path":
       return configPathTasks(step.edit, step.triggers);
+    case "registries-yaml":
+      return registriesYamlTasks(step.merge, step.triggers, { dest, withNotify, dirTask: (p) => dirTask(p) });
   }
 }
 

@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import type { FileContent, PlanCommand } from "../plan/plan.ts";
 import { configPathApplyScript, shellQuote } from "./config-path-step.ts";
 import type { ExportPlan } from "./export-plan.ts";
+import { registriesYamlMergeCommand } from "./registries-yaml-merge.ts";
 import { type ExportStep, exportSteps, octal, orderedCommands } from "./steps.ts";
 
 interface WriteFile {
@@ -63,6 +64,8 @@ function runStepOf(step: ExportStep): RunCommand[] {
       return [["sh", "-c", configPathApplyScript(step.edit), "regtrust-config-path", step.edit.file]];
     case "create-if-absent":
       return [["sh", "-c", createIfAbsentScript(step.content, step.mode), "regtrust-create", step.path]];
+    case "registries-yaml":
+      return [registriesYamlMergeCommand(step.merge)];
   }
 }
 

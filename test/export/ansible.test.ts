@@ -10,9 +10,10 @@
  * regtrust_root is set.
  */
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parse } from "yaml";
 import { createTestPki, type IssuedCert } from "../../src/pki/generate.ts";
 import { context, diagnoseJson } from "../integration/cli.ts";
 import { buildNodeRoot, debianBase, type NodeFiles } from "../integration/node-root.ts";
@@ -52,7 +53,15 @@ async function playbookFor(registry: string): Promise<string> {
 
 /** One ansible-playbook run; returns the recap's changed count. */
 async function runPlaybook(playbook: string, root: string, extra: string[] = []): Promise<number> {
-  const result = await runCommand(
+  const result = await runPlaybookRaw(playbook, root, extra);
+  assert.equal(result.code, 0, `ansible-playbook failed:\n${result.stdout}\n${result.stderr}`);
+  const changed = /localhost\s*:\s*ok=\d+\s+changed=(\d+)/.exec(result.stdout);
+  assert.ok(changed, result.stdout);
+  return Number(changed[1]);
+}
+
+function runPlaybookRaw(playbook: string, root: string, extra: string[] = []) {
+  return runCommand(
     [
       "ansible-playbook",
       "-i",
@@ -74,10 +83,17 @@ async function runPlaybook(playbook: string, root: string, extra: string[] = [])
       },
     },
   );
-  assert.equal(result.code, 0, `ansible-playbook failed:\n${result.stdout}\n${result.stderr}`);
-  const changed = /localhost\s*:\s*ok=\d+\s+changed=(\d+)/.exec(result.stdout);
-  assert.ok(changed, result.stdout);
-  return Number(changed[1]);
+}
+
+function k3sPlaybook(registry: string): Promise<string> {
+  return exportTo(dirs, "k3s.yml", [registry, "--format", "ansible", "--ca", caFile, "--runtime", "k3s"]);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML of a test's own file
+function caFileOf(doc: any, registry: string): string {
+  const path = doc?.configs?.[registry]?.tls?.ca_file;
+  assert.equal(typeof path, "string", JSON.stringify(doc));
+  return path as string;
 }
 
 function chainPem(...certs: IssuedCert[]): string {
@@ -127,26 +143,73 @@ describe("export --format ansible", () => {
     });
   }
 
-  test("k3s: registries.yaml created on a fresh node, an existing one left alone", async () => {
-    const playbook = await exportTo(dirs, "k3s.yml", [
-      HOST,
-      "--format",
-      "ansible",
-      "--ca",
-      caFile,
-      "--runtime",
-      "k3s",
-    ]);
+  test("k3s: registries.yaml created on a fresh node, idempotent", async () => {
+    const playbook = await k3sPlaybook(HOST);
     const fresh = await buildNodeRoot(dirs, debianBase());
     assert.ok((await runPlaybook(playbook, fresh)) > 0);
     assert.equal(await runPlaybook(playbook, fresh), 0);
     const created = await readFile(join(fresh, "etc/rancher/k3s/registries.yaml"), "utf8");
-    assert.match(created, /repo\.example\.com/);
-    assert.match(created, /ca_file: \/etc\/rancher\/k3s\/regtrust\//);
-    const theirs = 'mirrors:\n  docker.io:\n    endpoint: ["https://mirror.internal"]\n';
-    const kept = await buildNodeRoot(dirs, { ...debianBase(), "/etc/rancher/k3s/registries.yaml": theirs });
-    await runPlaybook(playbook, kept);
-    assert.equal(await readFile(join(kept, "etc/rancher/k3s/registries.yaml"), "utf8"), theirs);
+    const caFilePath = caFileOf(parse(created), HOST);
+    assert.match(caFilePath, /^\/etc\/rancher\/k3s\/regtrust\//);
+    assert.equal((await stat(join(fresh, "etc/rancher/k3s/registries.yaml"))).mode & 0o777, 0o600);
+    assert.equal(await readFile(join(fresh, caFilePath), "utf8"), pki.root.certPem);
+  });
+
+  test("k3s: merged into an existing registries.yaml like trust; the old ca_file's CA kept; diagnose reads it", async () => {
+    const reg = await startRegistry({
+      tls: { certPem: chainPem(pki.leaf, pki.intermediate), keyPem: pki.leaf.keyPem },
+    });
+    try {
+      const registry = `${HOST}:${reg.port}`;
+      const other = await createTestPki({ hostnames: ["other.example.com"] });
+      const theirs = [
+        "# managed by the platform team",
+        "mirrors:",
+        "  docker.io:",
+        '    endpoint: ["https://mirror.internal"]',
+        "configs:",
+        `  "${registry}":`,
+        "    auth:",
+        "      username: robot",
+        "      password: s3cret",
+        "    tls:",
+        "      ca_file: /etc/ssl/private-old-ca.pem",
+        "",
+      ].join("\n");
+      const root = await buildNodeRoot(dirs, {
+        ...debianBase(),
+        "/etc/rancher/k3s/registries.yaml": theirs,
+        "/etc/ssl/private-old-ca.pem": other.root.certPem,
+      });
+      const playbook = await k3sPlaybook(registry);
+      assert.ok((await runPlaybook(playbook, root)) > 0);
+      assert.equal(await runPlaybook(playbook, root), 0, "a second run must change nothing");
+      const merged = parse(await readFile(join(root, "etc/rancher/k3s/registries.yaml"), "utf8"));
+      assert.deepEqual(merged.mirrors, { "docker.io": { endpoint: ["https://mirror.internal"] } });
+      assert.deepEqual(merged.configs[registry].auth, { username: "robot", password: "s3cret" });
+      const ours = await readFile(join(root, caFileOf(merged, registry)), "utf8");
+      assert.ok(ours.includes(other.root.certPem.trim()), "the CA the old ca_file held is kept");
+      assert.ok(ours.includes(pki.root.certPem.trim()), "and ours is added");
+      // No k3s runs here to render registries.yaml into containerd's hosts.toml (it does so at start),
+      // so diagnose reads the merged file and asks for exactly that restart, naming our CA file.
+      const { result } = await diagnoseJson(registry, root, ["--runtime", "k3s"]);
+      const codes = result.findings.map((f) => f.code);
+      assert.ok(!codes.some((c) => c.startsWith("ca-file") || c === "hosts-toml-invalid"), codes.join(" "));
+      const restart = result.findings.find((f) => f.code === "restart-required");
+      assert.ok(restart?.message.includes(caFileOf(merged, registry)), JSON.stringify(result.findings));
+      assert.deepEqual(restart?.fix, ["systemctl restart k3s"]);
+    } finally {
+      await reg.stop();
+    }
+  });
+
+  test("k3s: a registries.yaml of the wrong shape fails the play with the fix, unchanged", async () => {
+    const theirs = "configs: [not, a, mapping]\n";
+    const root = await buildNodeRoot(dirs, { ...debianBase(), "/etc/rancher/k3s/registries.yaml": theirs });
+    const result = await runPlaybookRaw(await k3sPlaybook(HOST), root);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stdout, /add configs\.\\?"repo\.example\.com\\?"\.tls\.ca_file/);
+    assert.equal(await readFile(join(root, "etc/rancher/k3s/registries.yaml"), "utf8"), theirs);
   });
 
   test("check mode reports the changes and writes nothing", async () => {

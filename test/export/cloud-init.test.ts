@@ -4,7 +4,8 @@
  * the plan in the order a booting node needs it.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { EXPORT_DISTROS } from "../../src/export/export-plan.ts";
@@ -17,16 +18,17 @@ import { exportTo, writeCaFile } from "./export-support.ts";
 const dirs = new TempDirs();
 let caFile: string;
 let leafFile: string;
+let pki: Awaited<ReturnType<typeof createTestPki>>;
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  pki = await createTestPki({ hostnames: ["repo.example.com"] });
   caFile = await writeCaFile(dirs, pki);
   leafFile = await writeCaFile(dirs, { ...pki, root: pki.leaf });
 });
 after(() => dirs.cleanup());
 
 interface UserData {
-  write_files: Array<{ path: string; permissions: string; owner: string; content: string }>;
+  write_files?: Array<{ path: string; permissions: string; owner: string; content: string }>;
   runcmd: string[][];
 }
 
@@ -52,9 +54,10 @@ describe("export --format cloud-init", () => {
       const text = await readFile(out, "utf8");
       assert.ok(text.startsWith("#cloud-config\n"));
       const data = parse(text) as UserData;
-      const paths = data.write_files.map((f) => f.path);
+      const files = data.write_files ?? [];
+      const paths = files.map((f) => f.path);
       assert.ok(paths.includes("/etc/containerd/certs.d/repo.example.com:5000/hosts.toml"), paths.join(" "));
-      assert.ok(data.write_files.every((f) => f.permissions === "0644" && f.owner === "root:root"));
+      assert.ok(files.every((f) => f.permissions === "0644" && f.owner === "root:root"));
       const argv0 = data.runcmd.map((c) => c.join(" "));
       const config = argv0.findIndex((c) => c.includes("config_path"));
       const restart = argv0.indexOf("systemctl try-restart containerd");
@@ -64,21 +67,59 @@ describe("export --format cloud-init", () => {
     });
   }
 
-  test("k3s: registries.yaml is created only where absent, k3s restarted after", async () => {
-    const out = await exportTo(dirs, "k3s.yaml", [
-      "repo.example.com",
-      "--format",
-      "cloud-init",
-      "--ca",
-      caFile,
-      "--runtime",
-      "k3s",
-    ]);
-    await schemaCheck(out);
-    const data = parse(await readFile(out, "utf8")) as UserData;
+  test("k3s: registries.yaml merged by cloud-init's own python3, k3s restarted after", async () => {
+    const data = await k3sUserData();
     const lines = data.runcmd.map((c) => c.join(" "));
-    assert.ok(lines.some((l) => l.includes("/etc/rancher/k3s/registries.yaml") && l.includes('[ -e "$f" ]')));
-    assert.ok(lines.includes("systemctl try-restart k3s"), lines.join("\n"));
+    const merge = lines.findIndex(
+      (l) => l.startsWith("python3 -c") && l.includes("/etc/rancher/k3s/registries.yaml"),
+    );
+    assert.ok(merge >= 0 && lines.indexOf("systemctl try-restart k3s") > merge, lines.join("\n"));
+    assert.ok(
+      !data.write_files?.some((f) => f.path.startsWith("/etc/rancher/")),
+      "the CA file is the merge's",
+    );
+  });
+
+  test("k3s merge, run for real: keeps every entry and the old ca_file's CA; a second run changes nothing", async () => {
+    const { dir, run } = await mergeRunner();
+    const other = await createTestPki({ hostnames: ["other.example.com"] });
+    await writeFile(join(dir, "old-ca.pem"), other.root.certPem);
+    const theirs = [
+      "mirrors:",
+      "  docker.io:",
+      "    endpoint: [https://mirror.internal]",
+      "configs:",
+      "  repo.example.com:",
+      "    auth: {username: robot, password: s3cret}",
+      `    tls: {ca_file: ${join(dir, "old-ca.pem")}}`,
+      "",
+    ].join("\n");
+    await writeFile(join(dir, "registries.yaml"), theirs, { mode: 0o640 });
+    const first = await run();
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /merged configs\.repo\.example\.com\.tls\.ca_file/);
+    const merged = parse(await readFile(join(dir, "registries.yaml"), "utf8"));
+    assert.deepEqual(merged.mirrors, { "docker.io": { endpoint: ["https://mirror.internal"] } });
+    assert.deepEqual(merged.configs["repo.example.com"].auth, { username: "robot", password: "s3cret" });
+    assert.equal(merged.configs["repo.example.com"].tls.ca_file, join(dir, "regtrust/ca.crt"));
+    assert.equal((await stat(join(dir, "registries.yaml"))).mode & 0o777, 0o640, "the file keeps its mode");
+    const ours = await readFile(join(dir, "regtrust/ca.crt"), "utf8");
+    assert.ok(ours.includes(other.root.certPem.trim()) && ours.includes(pki.root.certPem.trim()));
+    const second = await run();
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, "", "a second run must change nothing");
+  });
+
+  test("k3s merge, run for real: a file that does not parse is left alone with the manual fix", async () => {
+    const { dir, run } = await mergeRunner();
+    await writeFile(join(dir, "registries.yaml"), "configs: [unclosed\n");
+    const result = await run();
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /registries\.yaml: does not parse .*add configs\.repo\.example\.com\.tls\.ca_file/,
+    );
+    assert.equal(await readFile(join(dir, "registries.yaml"), "utf8"), "configs: [unclosed\n");
   });
 
   const refusals: Array<{ name: string; args: () => string[]; message: RegExp }> = [
@@ -117,3 +158,33 @@ describe("export --format cloud-init", () => {
     });
   }
 });
+
+async function k3sUserData(): Promise<UserData> {
+  const out = await exportTo(dirs, "k3s.yaml", [
+    "repo.example.com",
+    "--format",
+    "cloud-init",
+    "--ca",
+    caFile,
+    "--runtime",
+    "k3s",
+  ]);
+  await schemaCheck(out);
+  return parse(await readFile(out, "utf8")) as UserData;
+}
+
+/**
+ * The user-data's merge command with its two node paths moved into a temporary
+ * directory, run by Debian's python3 with python3-yaml (what cloud-init runs on).
+ */
+async function mergeRunner() {
+  const data = await k3sUserData();
+  const argv = data.runcmd.find((c) => c[0] === "python3");
+  assert.ok(argv && argv.length === 8, JSON.stringify(argv));
+  const dir = await dirs.make("k3s-merge");
+  const moved = [...argv];
+  moved[0] = "/usr/bin/python3";
+  moved[3] = join(dir, "registries.yaml");
+  moved[5] = join(dir, "regtrust/ca.crt");
+  return { dir, run: () => runCommand(moved, { timeoutMs: 30_000 }) };
+}
