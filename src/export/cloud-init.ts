@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { FileContent, PlanCommand } from "../plan/plan.ts";
-import { configPathApplyScript, shellQuote } from "./config-path-step.ts";
+import { configPathApplyScript, hostDirPlacementScript, shellQuote } from "./config-path-step.ts";
 import type { ExportPlan } from "./export-plan.ts";
 import { registriesYamlMergeCommand } from "./registries-yaml-merge.ts";
 import { type ExportStep, exportSteps, octal, orderedCommands } from "./steps.ts";
@@ -61,7 +61,12 @@ function runStepOf(step: ExportStep): RunCommand[] {
     case "delete":
       return [["rm", "-f", step.path]];
     case "config-path":
-      return [["sh", "-c", configPathApplyScript(step.edit), "regtrust-config-path", step.edit.file]];
+      return [
+        ["sh", "-c", configPathApplyScript(step.edit), "regtrust-config-path", step.edit.file],
+        ...(step.edit.hostDir === null
+          ? []
+          : [["sh", "-c", hostDirPlacementScript(step.edit), "regtrust-host-dir", step.edit.file, ""]]),
+      ];
     case "create-if-absent":
       return [["sh", "-c", createIfAbsentScript(step.content, step.mode), "regtrust-create", step.path]];
     case "registries-yaml":

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -9,6 +9,7 @@ import {
   configPathApplyScript,
   configPathEdit,
   configPathProbeScript,
+  hostDirPlacementScript,
   shellQuote,
 } from "./config-path-step.ts";
 
@@ -74,6 +75,51 @@ describe("config_path shell step", () => {
       assert.equal(await sh(configPathProbeScript(edit), file), "set");
     });
   }
+
+  const placement = configPathEdit(
+    "/etc/containerd/config.toml",
+    `version = 2\n\n${V2_HEADER}\n  config_path = "/etc/containerd/certs.d"\n`,
+    "/etc/containerd/certs.d/repo.example.com:5000",
+  );
+  const runPlacement = (root: string) =>
+    runCommand(
+      ["sh", "-c", hostDirPlacementScript(placement), "t", `${root}/etc/containerd/config.toml`, root],
+      { timeoutMs: 10_000 },
+    );
+  function nodeWith(configPath: string): string {
+    const root = mkdtempSync(join(dir, "node-"));
+    mkdirSync(join(root, "etc/containerd/certs.d/repo.example.com:5000"), { recursive: true });
+    writeFileSync(
+      join(root, "etc/containerd/config.toml"),
+      `version = 2\n${V2_HEADER}\n  config_path = "${configPath}"\n`,
+    );
+    writeFileSync(join(root, "etc/containerd/certs.d/repo.example.com:5000/hosts.toml"), "ours\n");
+    writeFileSync(join(root, "etc/containerd/certs.d/repo.example.com:5000/regtrust-1.crt"), "ca\n");
+    return root;
+  }
+
+  test("config_path elsewhere: the host directory is placed there once, a file already there kept", async () => {
+    const root = nodeWith("/opt/certs.d:/etc/containerd/certs.d");
+    const first = await runPlacement(root);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /placed .*\/opt\/certs\.d\/repo\.example\.com:5000\/hosts\.toml/);
+    const placed = join(root, "opt/certs.d/repo.example.com:5000");
+    assert.deepEqual(readdirSync(placed).sort(), ["hosts.toml", "regtrust-1.crt"]);
+    const second = await runPlacement(root);
+    assert.equal(second.stdout, "", "a second run changes nothing");
+    writeFileSync(join(placed, "hosts.toml"), "theirs\n");
+    const third = await runPlacement(root);
+    assert.match(third.stderr, /hosts\.toml exists and differs; run regtrust trust/);
+    assert.equal(readFileSync(join(placed, "hosts.toml"), "utf8"), "theirs\n");
+  });
+
+  test("config_path at the default directory: nothing is copied", async () => {
+    const root = nodeWith("/etc/containerd/certs.d");
+    const result = await runPlacement(root);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.deepEqual(readdirSync(join(root, "etc/containerd/certs.d")), ["repo.example.com:5000"]);
+  });
 
   test("shellQuote survives single quotes", async () => {
     const text = "it's a 'quoted' $HOME";

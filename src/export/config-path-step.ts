@@ -20,12 +20,23 @@ export interface ConfigPathEdit {
   line: string;
   /** What a node without config.toml gets (config-path-edit.ts minimalConfig). */
   minimal: string;
+  /**
+   * The registry's host directory the plan writes under certs.d (hosts.toml
+   * and the CA file), or null. Where config_path already names another
+   * directory, containerd reads that one, so hostDirPlacementScript puts the
+   * files there too, as `trust` would have planned them.
+   */
+  hostDir: string | null;
 }
 
 export type ConfigPathState = "absent" | "empty" | "header" | "noheader" | "set";
 
 /** Reads header and key line from the planned config.toml, so the table matches the config version planned. */
-export function configPathEdit(file: string, plannedText: string): ConfigPathEdit {
+export function configPathEdit(
+  file: string,
+  plannedText: string,
+  hostDir: string | null = null,
+): ConfigPathEdit {
   const lines = plannedText.split("\n");
   const at = lines.findIndex((l) => /^\s*config_path\s*=/.test(l));
   const header = lines
@@ -40,6 +51,7 @@ export function configPathEdit(file: string, plannedText: string): ConfigPathEdi
     header: header.trim(),
     line: `  config_path = ${JSON.stringify(CERTS_D)}`,
     minimal: minimalConfig(),
+    hostDir,
   };
 }
 
@@ -77,6 +89,37 @@ export function configPathApplyScript(edit: ConfigPathEdit): string {
     "fi",
   ].join("\n");
 }
+
+/**
+ * POSIX sh run after the files are written: when config.toml ($1, under the
+ * root prefix $2) sets config_path to another directory, containerd looks up
+ * hosts.toml there (the first of a `:`-separated list, as trust plans it), so
+ * the host directory's files are copied to it. A file already there is never
+ * replaced: one that differs is reported for `regtrust trust` on the node to
+ * merge (it edits hosts.toml surgically). Prints "placed …" when it changed
+ * something, nothing on a second run.
+ */
+export function hostDirPlacementScript(edit: ConfigPathEdit): string {
+  if (edit.hostDir === null) return ":";
+  const registry = edit.hostDir.slice(edit.hostDir.lastIndexOf("/") + 1);
+  return [
+    'f="$1"; root="$2"',
+    `d=$(sed -n -E ${shellQuote(CONFIGURED_VALUE)} "$f" | head -n 1 | cut -d: -f1)`,
+    `if [ -z "$d" ] || [ "$d" = ${shellQuote(CERTS_D)} ]; then exit 0; fi`,
+    `src="$root"${shellQuote(edit.hostDir)}; dst="$root$d/"${shellQuote(registry)}`,
+    'mkdir -p "$dst"',
+    'for s in "$src"/*; do',
+    '  [ -f "$s" ] || continue',
+    '  t="$dst/$(basename "$s")"',
+    '  if [ ! -e "$t" ]; then cp -p "$s" "$t" && echo "regtrust: placed $t (config_path is $d)"',
+    '  elif ! cmp -s "$s" "$t"; then echo "regtrust: $t exists and differs; run regtrust trust on the node to merge" >&2',
+    "  fi",
+    "done",
+  ].join("\n");
+}
+
+/** sed -E: the quoted value of a config_path line. */
+const CONFIGURED_VALUE = `s/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*["']([^"']*)["'].*/\\1/p`;
 
 /** One POSIX shell word: single quotes, with embedded ones closed, escaped and reopened. */
 export function shellQuote(text: string): string {

@@ -1,3 +1,4 @@
+import { CERTS_D } from "../node/containerd/config-path-edit.ts";
 import { CONFIG_PATH_SHARED } from "../node/containerd/plan-trust.ts";
 import type { FileChange, FileContent, PlanCommand } from "../plan/plan.ts";
 import { type ConfigPathEdit, configPathEdit } from "./config-path-step.ts";
@@ -41,11 +42,18 @@ function stepsOf(change: FileChange, exported: ExportPlan, merges: RegistriesYam
   const { path, content, mode } = change;
   if (change.owner === "regtrust") return [{ kind: "file", path, content, mode, triggers }];
   if (change.shared === CONFIG_PATH_SHARED) {
-    return [{ kind: "config-path", edit: configPathEdit(path, textOf(content)), triggers }];
+    const edit = configPathEdit(path, textOf(content), hostDirOf(exported.plan.changes));
+    return [{ kind: "config-path", edit, triggers }];
   }
   if (exported.before.get(path) === null)
     return [{ kind: "create-if-absent", path, content, mode, triggers }];
   throw new Error(`export cannot express the edit of ${path} on an unknown node`);
+}
+
+/** The registry's directory under certs.d the plan writes hosts.toml into (the synthetic node's config_path). */
+function hostDirOf(changes: readonly FileChange[]): string | null {
+  const hosts = changes.find((c) => c.path.startsWith(`${CERTS_D}/`) && c.path.endsWith("/hosts.toml"));
+  return hosts ? hosts.path.slice(0, -"/hosts.toml".length) : null;
 }
 
 /** Refreshes first, then restarts: a runtime restarted after the refresh loads the new roots too. */

@@ -124,6 +124,33 @@ describe("export --format ansible", () => {
     }
   });
 
+  test("config_path already set elsewhere: the host directory lands there and diagnose verifies", async () => {
+    const reg = await startRegistry({
+      tls: { certPem: chainPem(pki.leaf, pki.intermediate), keyPem: pki.leaf.keyPem },
+    });
+    try {
+      const registry = `${HOST}:${reg.port}`;
+      const config =
+        'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/registry.d"\n';
+      const root = await buildNodeRoot(dirs, freshNode(config));
+      const playbook = await playbookFor(registry);
+      assert.ok((await runPlaybook(playbook, root)) > 0);
+      assert.equal(await runPlaybook(playbook, root), 0, "a second run must change nothing");
+      assert.equal(
+        await readFile(join(root, "etc/containerd/config.toml"), "utf8"),
+        config,
+        "config.toml untouched",
+      );
+      const placed = await readdir(join(root, "etc/containerd/registry.d", registry));
+      assert.ok(placed.includes("hosts.toml"), placed.join(" "));
+      const { run, result } = await diagnoseJson(registry, root, ["--runtime", "containerd"]);
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(context(result, "containerd").ok, true);
+    } finally {
+      await reg.stop();
+    }
+  });
+
   const states: Array<{ name: string; config: string | null }> = [
     { name: "no config.toml", config: null },
     {
