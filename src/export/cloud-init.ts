@@ -29,6 +29,7 @@ export function cloudInitUserData(exported: ExportPlan, opts: { diagnoseTarget: 
   );
   const runcmd: RunCommand[] = [
     ...steps.flatMap(runStepOf),
+    ...steps.flatMap(placementOf),
     ...orderedCommands(exported.plan.commands).map(commandOf),
     [
       "sh",
@@ -52,6 +53,12 @@ function writeFileOf(path: string, content: FileContent, mode: number): WriteFil
   return file;
 }
 
+/** After every file is in place: the host directory copied to where an existing config_path points. */
+function placementOf(step: ExportStep): RunCommand[] {
+  if (step.kind !== "config-path" || step.edit.hostDir === null) return [];
+  return [["sh", "-c", hostDirPlacementScript(step.edit), "regtrust-host-dir", step.edit.file, ""]];
+}
+
 function runStepOf(step: ExportStep): RunCommand[] {
   switch (step.kind) {
     case "file":
@@ -61,12 +68,7 @@ function runStepOf(step: ExportStep): RunCommand[] {
     case "delete":
       return [["rm", "-f", step.path]];
     case "config-path":
-      return [
-        ["sh", "-c", configPathApplyScript(step.edit), "regtrust-config-path", step.edit.file],
-        ...(step.edit.hostDir === null
-          ? []
-          : [["sh", "-c", hostDirPlacementScript(step.edit), "regtrust-host-dir", step.edit.file, ""]]),
-      ];
+      return [["sh", "-c", configPathApplyScript(step.edit), "regtrust-config-path", step.edit.file]];
     case "create-if-absent":
       return [["sh", "-c", createIfAbsentScript(step.content, step.mode), "regtrust-create", step.path]];
     case "registries-yaml":
@@ -74,17 +76,23 @@ function runStepOf(step: ExportStep): RunCommand[] {
   }
 }
 
-/** Writes $1 only where it does not exist yet, so a file someone else keeps is never replaced. */
+/**
+ * Writes $1 only where it does not exist yet, so a file someone else keeps is
+ * never replaced. Text goes in a quoted here-document, so the user-data shows
+ * it as written; other content as base64.
+ */
 function createIfAbsentScript(content: FileContent, mode: number): string {
-  const b64 = Buffer.from(typeof content === "string" ? Buffer.from(content, "utf8") : content).toString(
-    "base64",
-  );
-  return [
-    'f="$1"',
-    'if [ -e "$f" ]; then echo "regtrust: $f exists; merge the registry entry by hand (regtrust trust does it)" >&2; exit 0; fi',
-    `mkdir -p "$(dirname "$f")" && printf '%s' ${shellQuote(b64)} | base64 -d > "$f" && chmod ${octal(mode)} "$f"`,
-  ].join("\n");
+  const exists =
+    'if [ -e "$f" ]; then echo "regtrust: $f exists and is not regtrust\'s: run regtrust trust on the node, which edits it and keeps your settings" >&2; exit 0; fi';
+  const text = typeof content === "string" ? content : null;
+  const write =
+    text?.endsWith("\n") && !text.split("\n").includes(HEREDOC_END)
+      ? `cat > "$f" <<'${HEREDOC_END}'\n${text}${HEREDOC_END}`
+      : `printf '%s' ${shellQuote(Buffer.from(content).toString("base64"))} | base64 -d > "$f"`;
+  return ['f="$1"', exists, 'mkdir -p "$(dirname "$f")"', write, `chmod ${octal(mode)} "$f"`].join("\n");
 }
+
+const HEREDOC_END = "REGTRUST_EOF";
 
 function commandOf(command: PlanCommand): RunCommand {
   if (command.kind === "restart" && command.unit !== undefined) {

@@ -13,8 +13,9 @@ export { octal, textOf } from "./text.ts";
  * written whole; an edit of a file it does not own never overwrites it:
  * containerd's config_path becomes the surgical step of config-path-step.ts,
  * k3s/RKE2's registries.yaml the merge of registries-yaml-step.ts (which
- * also writes the CA file it names), and any other edit of a file the fresh
- * node did not have creates it only where it is still absent.
+ * also writes the CA file it names), and containerd's hosts.toml, like any
+ * other edit of a file the fresh node did not have, is created only where it
+ * is still absent.
  */
 export type ExportStep =
   | { kind: "file"; path: string; content: FileContent; mode: number; triggers: PlanCommand[] }
@@ -40,6 +41,7 @@ function stepsOf(change: FileChange, exported: ExportPlan, merges: RegistriesYam
   if (change.kind === "rmdir") return [];
   if (change.kind === "delete") return [{ kind: "delete", path: change.path, triggers }];
   const { path, content, mode } = change;
+  if (isHostsToml(path)) return [{ kind: "create-if-absent", path, content, mode, triggers }];
   if (change.owner === "regtrust") return [{ kind: "file", path, content, mode, triggers }];
   if (change.shared === CONFIG_PATH_SHARED) {
     const edit = configPathEdit(path, textOf(content), hostDirOf(exported.plan.changes));
@@ -50,9 +52,18 @@ function stepsOf(change: FileChange, exported: ExportPlan, merges: RegistriesYam
   throw new Error(`export cannot express the edit of ${path} on an unknown node`);
 }
 
+/**
+ * containerd's hosts.toml: regtrust creates it on the synthetic node, but a
+ * node may already have one for the registry (mirrors, other settings) that
+ * `trust` would edit surgically; the export never replaces it.
+ */
+function isHostsToml(path: string): boolean {
+  return path.startsWith(`${CERTS_D}/`) && path.endsWith("/hosts.toml");
+}
+
 /** The registry's directory under certs.d the plan writes hosts.toml into (the synthetic node's config_path). */
 function hostDirOf(changes: readonly FileChange[]): string | null {
-  const hosts = changes.find((c) => c.path.startsWith(`${CERTS_D}/`) && c.path.endsWith("/hosts.toml"));
+  const hosts = changes.find((c) => isHostsToml(c.path));
   return hosts ? hosts.path.slice(0, -"/hosts.toml".length) : null;
 }
 

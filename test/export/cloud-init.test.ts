@@ -56,9 +56,16 @@ describe("export --format cloud-init", () => {
       const data = parse(text) as UserData;
       const files = data.write_files ?? [];
       const paths = files.map((f) => f.path);
-      assert.ok(paths.includes("/etc/containerd/certs.d/repo.example.com:5000/hosts.toml"), paths.join(" "));
+      assert.ok(
+        paths.some((p) => /^\/etc\/containerd\/certs\.d\/repo\.example\.com:5000\/regtrust-.*\.crt$/.test(p)),
+      );
       assert.ok(files.every((f) => f.permissions === "0644" && f.owner === "root:root"));
       const argv0 = data.runcmd.map((c) => c.join(" "));
+      const hostsToml = argv0.findIndex((c) =>
+        c.endsWith("regtrust-create /etc/containerd/certs.d/repo.example.com:5000/hosts.toml"),
+      );
+      const placement = argv0.findIndex((c) => c.includes("regtrust-host-dir"));
+      assert.ok(hostsToml >= 0 && placement > hostsToml, "placement runs after hosts.toml exists");
       const config = argv0.findIndex((c) => c.includes("config_path"));
       const restart = argv0.indexOf("systemctl try-restart containerd");
       const refresh = argv0.findIndex((c) => /update-ca-(certificates|trust)|trust extract-compat/.test(c));
@@ -66,6 +73,39 @@ describe("export --format cloud-init", () => {
       assert.match(argv0.at(-1) ?? "", /command -v regtrust .* regtrust diagnose 'repo.example.com:5000'/);
     });
   }
+
+  test("hosts.toml, run for real: created once as planned, an existing one never replaced", async () => {
+    const out = await exportTo(dirs, "user-data.yaml", [
+      "repo.example.com",
+      "--format",
+      "cloud-init",
+      "--ca",
+      caFile,
+    ]);
+    const data = parse(await readFile(out, "utf8")) as UserData;
+    const create = data.runcmd.find((c) => c[3] === "regtrust-create" && c[4]?.endsWith("/hosts.toml"));
+    assert.ok(create, JSON.stringify(data.runcmd));
+    assert.match(
+      create[2] ?? "",
+      /<<'REGTRUST_EOF'\n# .*\nserver = "https:\/\/repo\.example\.com"/,
+      "readable here-document",
+    );
+    const dir = await dirs.make("hosts-toml");
+    const file = join(dir, "certs.d/repo.example.com/hosts.toml");
+    const run = () => runCommand([...create.slice(0, 4), file], { timeoutMs: 10_000 });
+    assert.equal((await run()).code, 0);
+    const created = await readFile(file, "utf8");
+    assert.match(
+      created,
+      /\[host\."https:\/\/repo\.example\.com"\]\n\s+capabilities = \["pull", "resolve"\]\n\s+ca = \["regtrust-/,
+    );
+    assert.equal((await stat(file)).mode & 0o777, 0o644);
+    await writeFile(file, "# theirs: a mirror\n");
+    const again = await run();
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /exists and is not regtrust's: run regtrust trust on the node/);
+    assert.equal(await readFile(file, "utf8"), "# theirs: a mirror\n");
+  });
 
   test("k3s: registries.yaml merged by cloud-init's own python3, k3s restarted after", async () => {
     const data = await k3sUserData();
