@@ -10,6 +10,7 @@ import { pushTestImage } from "./oci-image.ts";
 import { type RunningRegistry, startRegistry } from "./registry.ts";
 import { makeScenarioPki } from "./scenario-pki.ts";
 import { TempDirs } from "./tmp.ts";
+import { waitFor } from "./wait.ts";
 
 const GRPC_UNIMPLEMENTED = 12;
 
@@ -69,7 +70,12 @@ describe("containerd CRI pulls from a registry with a private CA", () => {
     const result = await pullImage(containerd!.address, image, { timeoutMs: 30_000 });
     assert.ok(!result.ok);
     assert.match(result.message, /x509: certificate signed by unknown authority$/);
-    assert.match(containerd!.logs(), /msg="failed to decode hosts.toml" error="invalid `host` tree"/);
+    // containerd logs the reason on its own stderr, which may reach us after the pull's answer.
+    const decodeError = /msg="failed to decode hosts.toml" error="invalid `host` tree"/;
+    await waitFor(async () => (decodeError.test(containerd!.logs()) ? true : undefined), {
+      what: "containerd's hosts.toml decode error in its log",
+      timeoutMs: 5_000,
+    });
   });
 
   it("pulls after hosts.toml names the root CA, without a restart", async () => {
