@@ -48,6 +48,7 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions()
     .configureOutput(outputTo(io));
 
   program
@@ -62,6 +63,20 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .action(async (target: string, opts) => {
       const { runDiagnose } = await import("./commands/diagnose.ts");
       setExit(await runDiagnose(target, opts, io));
+    });
+
+  program
+    .command("scan")
+    .description("diagnose many registries at once: a target list, a Kubernetes manifest or kubectl JSON")
+    .argument("[file]", "one target per line, manifest YAML or `kubectl get pods -A -o json`; - for stdin", "-")
+    .option("--concurrency <n>", "targets diagnosed at the same time", "8")
+    .addOption(rootOption())
+    .addOption(runtimeOption())
+    .option("--json", "print one diagnose --json object per target (JSON Lines)")
+    .addOption(timeoutOption())
+    .action(async (file: string, opts) => {
+      const { runScan } = await import("./commands/scan.ts");
+      setExit(await runScan(file, opts, io));
     });
 
   program

@@ -53,6 +53,15 @@ function memoryApi(pods: V1Pod[], nodes: V1Node[], forbidden: string[] = []): Ku
     readPod: async () => {
       throw new Error("not used");
     },
+    createPod: async () => {
+      throw new Error("not used");
+    },
+    deletePod: async () => {
+      throw new Error("not used");
+    },
+    readPodLog: async () => {
+      throw new Error("not used");
+    },
   };
 }
 

@@ -16,6 +16,12 @@ export interface KubeApi {
   listNodes(query: ListQuery): Promise<Page<V1Node>>;
   /** Throws KubeApiError kind "not-found" when the pod does not exist. */
   readPod(namespace: string, name: string): Promise<V1Pod>;
+  /** Creates a pod; a 403 names the RBAC grant, or the Pod Security level the namespace must allow. */
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
+  /** Deletes a pod at once (grace period 0); a pod already gone is not an error. */
+  deletePod(namespace: string, name: string): Promise<void>;
+  /** The container's log (stdout and stderr interleaved, as kubectl logs prints it). */
+  readPodLog(namespace: string, name: string, container: string): Promise<string>;
 }
 
 export interface ListQuery {

@@ -1,7 +1,7 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.ts";
 import type { KubeApi, KubeConnection, ListQuery, Page } from "./kube-api.ts";
-import { type KubeRequest, type KubeTarget, toKubeApiError } from "./kube-errors.ts";
+import { KubeApiError, type KubeRequest, type KubeTarget, toKubeApiError } from "./kube-errors.ts";
 import { chooseKubeconfig, type KubeconfigSource } from "./kubeconfig.ts";
 
 /**
@@ -137,6 +137,28 @@ class ClientKubeApi implements KubeApi {
   readPod(namespace: string, name: string): Promise<V1Pod> {
     return this.call({ verb: "get", resource: "pods", namespace, name }, () =>
       this.core.readNamespacedPod({ namespace, name }),
+    );
+  }
+
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod> {
+    return this.call({ verb: "create", resource: "pods", namespace }, () =>
+      this.core.createNamespacedPod({ namespace, body: pod }),
+    );
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    try {
+      await this.call({ verb: "delete", resource: "pods", namespace, name }, () =>
+        this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }),
+      );
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.kind === "not-found")) throw error;
+    }
+  }
+
+  readPodLog(namespace: string, name: string, container: string): Promise<string> {
+    return this.call({ verb: "get", resource: "pods/log", namespace, name }, () =>
+      this.core.readNamespacedPodLog({ namespace, name, container }),
     );
   }
 

@@ -30,8 +30,8 @@ export class KubeApiError extends InputError {
 
 /** What we asked the API for, in RBAC terms. */
 export interface KubeRequest {
-  verb: "get" | "list";
-  /** Plural resource name as RBAC spells it: pods, events, nodes. */
+  verb: "get" | "list" | "create" | "delete";
+  /** Plural resource name as RBAC spells it: pods, events, nodes, pods/log. */
   resource: string;
   /** null: all namespaces, or a cluster-scoped resource. */
   namespace: string | null;
@@ -61,6 +61,7 @@ function scopeText(req: KubeRequest): string {
 }
 
 function singular(resource: string): string {
+  if (resource.includes("/")) return resource;
   return resource.endsWith("s") ? resource.slice(0, -1) : resource;
 }
 
@@ -84,6 +85,14 @@ function fromStatus(
     return new KubeApiError(
       "unauthorized",
       `the Kubernetes API at ${target.server} rejected the credentials of context "${target.context}" (401 Unauthorized): the token or client certificate is missing, wrong or expired.${said}`,
+      req,
+      { cause },
+    );
+  }
+  if (status === 403 && /violates PodSecurity/.test(body.message ?? "")) {
+    return new KubeApiError(
+      "forbidden",
+      `Pod Security admission refused the pod in namespace "${req.namespace}": it mounts the node's filesystem (hostPath), which only the "privileged" level allows. Run it in a namespace labelled pod-security.kubernetes.io/enforce=privileged (kubectl label namespace ${req.namespace} pod-security.kubernetes.io/enforce=privileged), or pass -n <such a namespace>.${said}`,
       req,
       { cause },
     );

@@ -9,7 +9,11 @@ import { goRfc3339 } from "../pki/verify-go.ts";
  * anything is planned. Every problem here is bad input (InputError, exit 2)
  * naming the file: nothing on the node has been touched yet.
  */
-export function readCaFile(path: string): Certificate[] {
+export function readCaFile(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): Certificate[] {
+  if (path.startsWith("env:")) return readCaFromEnv(path.slice(4), env);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -19,6 +23,17 @@ export function readCaFile(path: string): Certificate[] {
     throw new InputError(`--ca ${path}: ${why}`);
   }
   return readCertificates(new Uint8Array(bytes), `--ca ${path}`).certs;
+}
+
+/**
+ * `--ca env:NAME`: the PEM in an environment variable. `regtrust k8s node …
+ * trust --ca FILE` reads FILE on the operator's machine and hands it to the
+ * pod this way (node-run/pod-spec.ts), since the file is not on the node.
+ */
+function readCaFromEnv(name: string, env: Record<string, string | undefined>): Certificate[] {
+  const pem = env[name];
+  if (!pem) throw new InputError(`--ca env:${name}: the environment variable ${name} is not set or empty`);
+  return readCertificates(new Uint8Array(Buffer.from(pem)), `--ca env:${name}`).certs;
 }
 
 /**

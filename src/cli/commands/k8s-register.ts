@@ -12,9 +12,33 @@ import type { Io } from "../io.ts";
 export function registerK8sCommands(program: Command, io: Io, setExit: SetExit): void {
   const k8s = program
     .command("k8s")
-    .description("cluster triage: explain image pull failures across a Kubernetes cluster");
+    .description("cluster triage: explain image pull failures across a Kubernetes cluster")
+    .enablePositionalOptions();
   registerPulls(k8s, io, setExit);
   registerWhy(k8s, io, setExit);
+  registerNode(k8s, io, setExit);
+}
+
+function registerNode(k8s: Command, io: Io, setExit: SetExit): void {
+  const command = k8s
+    .command("node")
+    .description("run diagnose, trust, untrust or audit on a node through a short-lived pod (no SSH needed)")
+    .usage("[options] <node|--all> <diagnose|trust|untrust|audit> [command args…]")
+    .argument("<words...>", "the node (or --all), the command, and its arguments")
+    .option("--all", "every node, at most --parallel at a time; prints one row per node")
+    .option(
+      "-n, --namespace <ns>",
+      "namespace of the pod (needs pod-security.kubernetes.io/enforce=privileged)",
+    )
+    .option("--image <image>", "the regtrust image the pod runs (default: this version's release image)")
+    .option("--parallel <n>", "with --all: pods at a time", "5")
+    .option("--wait <seconds>", "how long to wait for the command on each node", "120")
+    .option("--deadline <seconds>", "activeDeadlineSeconds of the pod: Kubernetes stops it after this", "300")
+    .passThroughOptions();
+  addKubeOptions(command).action(async (words: string[], opts) => {
+    const { runK8sNode } = await import("./k8s-node.ts");
+    setExit(await runK8sNode(words, opts, io));
+  });
 }
 
 function registerPulls(k8s: Command, io: Io, setExit: SetExit): void {
