@@ -1,0 +1,70 @@
+import { systemClock } from "../../core/deps.ts";
+import { EXIT, UsageError } from "../../core/errors.ts";
+import { loadNode } from "../../diagnose/load-node.ts";
+import { readScanInput } from "../../scan/read-input.ts";
+import { firstErrorCode, type ScanOutcome, scan } from "../../scan/scan.ts";
+import { parseScanInput } from "../../scan/scan-input.ts";
+import { scanTargets } from "../../scan/scan-targets.ts";
+import { renderScanSummary } from "../../scan/summary-table.ts";
+import { parseRuntimeList, parseTimeout } from "../common-options.ts";
+import type { Io } from "../io.ts";
+
+export interface ScanFlags {
+  root: string;
+  runtime?: string;
+  json?: boolean;
+  timeout: string;
+  concurrency: string;
+  expiringDays?: string;
+}
+
+/** Injected in tests to prove the node is read once per scan. */
+export interface ScanDeps {
+  loadNode: typeof loadNode;
+}
+
+export async function runScan(
+  file: string | undefined,
+  flags: ScanFlags,
+  io: Io,
+  deps: ScanDeps = { loadNode },
+): Promise<number> {
+  const timeoutMs = parseTimeout(flags.timeout);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const runtimes = parseRuntimeList(flags.runtime);
+  const { text, name } = await readScanInput(file ?? "-", () => io.readStdin());
+  const targets = scanTargets(parseScanInput(text, name).entries, name);
+  if (targets.length === 0)
+    throw new UsageError(`no targets in ${name} (one per line, or a Kubernetes manifest)`);
+  const node = deps.loadNode(flags.root, runtimes);
+  const outcomes = await scan(targets, {
+    node,
+    concurrency,
+    timeoutMs,
+    expiringDays: Number(flags.expiringDays ?? "30"),
+    clock: systemClock,
+    onResult: (outcome, done, total) => report(io, flags.json === true, outcome, done, total),
+  });
+  if (io.isTTY) io.stderr.write("\r\x1b[K");
+  if (!flags.json) io.stdout.write(renderScanSummary(outcomes));
+  return outcomes.some((o) => firstErrorCode(o.result) !== null) ? EXIT.findings : EXIT.ok;
+}
+
+/** JSON Lines stream as targets finish; progress goes to stderr on a terminal only. */
+function report(io: Io, json: boolean, outcome: ScanOutcome, done: number, total: number): void {
+  if (json) io.stdout.write(`${JSON.stringify(outcome.result)}\n`);
+  if (io.isTTY) io.stderr.write(`\r\x1b[K${progressBar(done, total)} ${outcome.result.target.registry}`);
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 20;
+  const filled = Math.round((done / total) * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`;
+}
+
+function parseConcurrency(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) {
+    throw new UsageError(`--concurrency must be a whole number between 1 and 1024, got "${text}"`);
+  }
+  return Number(text);
+}

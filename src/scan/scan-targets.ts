@@ -1,0 +1,24 @@
+import { InputError } from "../core/errors.ts";
+import { parseTarget } from "../target/parse-target.ts";
+import type { Target } from "../target/target.ts";
+import type { ScanEntry } from "./scan-input.ts";
+
+/**
+ * Entries → targets, one per registry: the runtimes key their trust on the
+ * registry (host[:port]), so two images on one registry share one verdict.
+ * The first entry naming a registry is the one diagnosed.
+ */
+export function scanTargets(entries: readonly ScanEntry[], name: string): Target[] {
+  const byRegistry = new Map<string, Target>();
+  for (const entry of entries) {
+    let target: Target;
+    try {
+      target = parseTarget(entry.text);
+    } catch (error) {
+      const where = entry.line === null ? name : `${name}:${entry.line}`;
+      throw new InputError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!byRegistry.has(target.registry)) byRegistry.set(target.registry, target);
+  }
+  return [...byRegistry.values()];
+}
