@@ -47,7 +47,13 @@ export function parseManifests(text: string, name: string): ScanEntry[] {
   for (const [index, doc] of docs.entries()) {
     const error = doc.errors[0];
     if (error) throw new InputError(`${name}: document ${index + 1} does not parse: ${error.message}`);
-    for (const image of imagesOf(doc.toJS())) entries.push({ text: image, line: null });
+    let js: unknown;
+    try {
+      js = doc.toJS(); // throws on an alias without anchor (`*x`) or an alias bomb
+    } catch (e) {
+      throw new InputError(`${name}: document ${index + 1} does not parse: ${(e as Error).message}`);
+    }
+    for (const image of imagesOf(js)) entries.push({ text: image, line: null });
   }
   return entries;
 }

@@ -23,6 +23,7 @@ import { dockerTrustFor } from "../../src/node/docker.ts";
 import { HostFs, HostFsError } from "../../src/node/host-fs.ts";
 import { k3sTrustFor } from "../../src/node/k3s.ts";
 import { readCertificates } from "../../src/pki/read-bundle.ts";
+import { parseManifests } from "../../src/scan/scan-input.ts";
 import { parseTarget } from "../../src/target/parse-target.ts";
 import { TempDirs } from "../support/tmp.ts";
 
@@ -210,6 +211,12 @@ describe("fuzz: readers of untrusted input (no crash, no hang, typed errors only
           k3sTrustFor(nodeWith({ "/etc/rancher/k3s/registries.yaml": t }), "repo.example.com:5000", "k3s"),
         ),
       ),
+      { seed, numRuns: runs },
+    );
+  });
+  it("k8s manifest reader (scan): InputError only", () => {
+    fc.assert(
+      fc.property(fc.oneof(yamlish, jsonish), (t) => typed([InputError], () => parseManifests(t, "m.yaml"))),
       { seed, numRuns: runs },
     );
   });

@@ -68,7 +68,15 @@ export function readRegistriesYaml(fs: HostFs, dist: Distribution): RegistriesYa
     };
   }
   const lineOf = (keys: string[]) => keyLine(doc, lines, keys);
-  const js = doc.toJS() as { mirrors?: unknown; configs?: unknown } | null;
+  let js: { mirrors?: unknown; configs?: unknown } | null;
+  try {
+    // toJS throws (ReferenceError) on an alias without its anchor, e.g. `*!`,
+    // and on alias bombs past yaml's maxAliasCount: a malformed file, not a crash.
+    js = doc.toJS() as typeof js;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { ...empty, exists: true, valid: false, text, findings: [invalid(path, dist, message, null)] };
+  }
   return {
     ...empty,
     exists: true,
