@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { DiagnoseResult } from "../diagnose/result.ts";
+import type { Finding } from "../findings/finding.ts";
+import { renderScanSummary } from "./summary-table.ts";
+
+function outcome(registry: string, findings: Array<Pick<Finding, "code" | "severity">>, ms: number) {
+  const result = {
+    target: { registry },
+    findings: findings.map((f) => ({ ...f, message: "", fix: [] })),
+  } as unknown as DiagnoseResult;
+  return { result, ms };
+}
+
+test("summary: ok/FAIL with the first error finding's code, then a count line", () => {
+  const text = renderScanSummary([
+    outcome("repo.example.com:5000", [{ code: "cert-expiring", severity: "warning" }], 12),
+    outcome(
+      "other.example.com",
+      [
+        { code: "cert-expiring", severity: "warning" },
+        { code: "timeout", severity: "error" },
+        { code: "plain-http", severity: "error" },
+      ],
+      1500,
+    ),
+  ]);
+  assert.equal(
+    text,
+    [
+      "REGISTRY               VERDICT  FINDING    MS",
+      "repo.example.com:5000  ok       -          12",
+      "other.example.com      FAIL     timeout  1500",
+      "2 registries scanned: 1 ok, 1 failing",
+      "",
+    ].join("\n"),
+  );
+});
