@@ -14,11 +14,11 @@ function outcome(registry: string, findings: Array<Pick<Finding, "code" | "sever
 
 test("summary: ok/FAIL with the first error finding's code, then a count line", () => {
   const text = renderScanSummary([
-    outcome("repo.example.com:5000", [{ code: "cert-expiring", severity: "warning" }], 12),
+    outcome("repo.example.com:5000", [{ code: "expiring-soon", severity: "warning" }], 12),
     outcome(
       "other.example.com",
       [
-        { code: "cert-expiring", severity: "warning" },
+        { code: "expiring-soon", severity: "warning" },
         { code: "timeout", severity: "error" },
         { code: "plain-http", severity: "error" },
       ],
