@@ -74,6 +74,7 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .addOption(runtimeOption())
     .option("--json", "print one diagnose --json object per target (JSON Lines)")
     .addOption(timeoutOption())
+    .option("--expiring-days <days>", "warn when a certificate expires within this many days", "30")
     .action(async (file: string, opts) => {
       const { runScan } = await import("./commands/scan.ts");
       setExit(await runScan(file, opts, io));

@@ -226,6 +226,12 @@ describe("scan: bad input and sharing", () => {
       undefined,
       /--concurrency must be/,
     ],
+    [
+      "bad --expiring-days",
+      async () => [await inputFile("t.txt", `${REPO}\n`), "--expiring-days", "soon"],
+      undefined,
+      /--expiring-days must be a whole number/,
+    ],
   ];
   for (const [name, args, stdin, message] of cases) {
     test(`exit 2: ${name}`, async () => {

@@ -32,6 +32,7 @@ export async function runScan(
   const timeoutMs = parseTimeout(flags.timeout);
   const concurrency = parseConcurrency(flags.concurrency);
   const runtimes = parseRuntimeList(flags.runtime);
+  const expiringDays = parseDays(flags.expiringDays ?? "30");
   const { text, name } = await readScanInput(file ?? "-", () => io.readStdin());
   const targets = scanTargets(parseScanInput(text, name).entries, name);
   if (targets.length === 0)
@@ -41,7 +42,7 @@ export async function runScan(
     node,
     concurrency,
     timeoutMs,
-    expiringDays: Number(flags.expiringDays ?? "30"),
+    expiringDays,
     clock: systemClock,
     onResult: (outcome, done, total) => report(io, flags.json === true, outcome, done, total),
   });
@@ -66,5 +67,12 @@ function parseConcurrency(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) {
     throw new UsageError(`--concurrency must be a whole number between 1 and 1024, got "${text}"`);
   }
+  return Number(text);
+}
+
+/** Same rule as `diagnose --expiring-days`. */
+function parseDays(text: string): number {
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`--expiring-days must be a whole number of days, got "${text}"`);
   return Number(text);
 }
