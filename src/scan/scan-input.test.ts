@@ -40,6 +40,7 @@ describe("scan input: images of Kubernetes objects", () => {
     ["CronJob", { kind: "CronJob", spec: { jobTemplate: { spec: template } } }, IMAGES],
     ["List of Pods", { kind: "List", items: [{ kind: "Pod", spec: podSpec }, { kind: "Service" }] }, IMAGES],
     ["PodList", { kind: "PodList", items: [{ kind: "Pod", spec: podSpec }] }, IMAGES],
+    ["bare array of objects", [{ kind: "Pod", spec: podSpec }], IMAGES],
     ["Service: none", { kind: "Service", spec: { ports: [] } }, []],
     ["Pod without containers", { kind: "Pod", spec: {} }, []],
     ["blank image skipped", { kind: "Pod", spec: { containers: [{ image: " " }, { name: "x" }] } }, []],

@@ -20,6 +20,8 @@ const TEMPLATE_KINDS = new Set([
 
 /** Images in document order; an object of another kind contributes none. */
 export function imagesOf(doc: unknown): string[] {
+  // A bare array of objects (`[{kind: Pod…}, …]`) is read like a List.
+  if (Array.isArray(doc)) return doc.flatMap(imagesOf);
   if (!isObj(doc)) return [];
   const kind = doc.kind;
   if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(doc.items)) {
