@@ -68,7 +68,11 @@ function buildProgram(io: Io, setExit: SetExit): Command {
   program
     .command("scan")
     .description("diagnose many registries at once: a target list, a Kubernetes manifest or kubectl JSON")
-    .argument("[file]", "one target per line, manifest YAML or `kubectl get pods -A -o json`; - for stdin", "-")
+    .argument(
+      "[file]",
+      "one target per line, manifest YAML or `kubectl get pods -A -o json`; - for stdin",
+      "-",
+    )
     .option("--concurrency <n>", "targets diagnosed at the same time", "8")
     .addOption(rootOption())
     .addOption(runtimeOption())
