@@ -1,0 +1,166 @@
+// Issue #10: runs the reliability evidence (test/reliability/** plus the
+// existing tests that already prove a case) with node:test's TAP reporter and
+// prints a table: category | case | held/failed/NOT COVERED | evidence.
+// REGTRUST_CRASH_ITERATIONS (default 12 here and in CI) sets the kill -9 loop;
+// `REGTRUST_CRASH_ITERATIONS=100 npm run test:reliability` runs it fully.
+// Exit status: 0 only when every covered case held.
+import { spawnSync } from "node:child_process";
+import { relative } from "node:path";
+
+/** [category, case, file, test-name pattern]. A case is held when its tests ran and all passed. */
+const CASES = [
+  [
+    "network",
+    "connection refused / DNS failure",
+    "test/integration/diagnose-network.test.ts",
+    /connection-refused|dns-failure/,
+  ],
+  [
+    "network",
+    "tarpit mid-handshake (accepts, never answers)",
+    "test/integration/diagnose-network.test.ts",
+    /^timeout:/,
+  ],
+  ["network", "plain HTTP instead of TLS", "test/integration/diagnose-network.test.ts", /plain-http/],
+  [
+    "network",
+    "handshake refused (client cert demanded)",
+    "test/integration/diagnose-network.test.ts",
+    /tls-handshake-failed/,
+  ],
+  ["network", "/v2/ not a registry", "test/integration/diagnose-network.test.ts", /not-a-registry/],
+  [
+    "network",
+    "token realm unreachable / untrusted",
+    "test/integration/diagnose-network.test.ts",
+    /auth-realm/,
+  ],
+  [
+    "network",
+    "AIA: oversized body, garbage, wrong cert, redirect loop",
+    "test/chain/aia-faults.test.ts",
+    /oversized|garbage|wrong|redirect/,
+  ],
+  ["network", "AIA: loop A → B → A", "test/chain/aia-faults.test.ts", /AIA loop/],
+  [
+    "network",
+    "raw faults: reset, close after ClientHello, garbage, tarpits, TLS 1.0, SNI, huge cert/chain",
+    "test/reliability/network-faults.test.ts",
+    /./,
+  ],
+  [
+    "crash",
+    "kill -9 between every fs op of apply (child process)",
+    "src/plan/apply-crash.test.ts",
+    /killed at step|after a crash/,
+  ],
+  [
+    "crash",
+    "kill -9 of whole CLI insecure/untrust at seeded random points",
+    "test/reliability/cli-crash-concurrency.test.ts",
+    /seeded kills/,
+  ],
+  ["concurrency", "lock: parallel applies, conflicts, stale locks", "src/plan/lock.test.ts", /./],
+  [
+    "concurrency",
+    "10 parallel CLI runs on one root, audit clean",
+    "test/reliability/cli-crash-concurrency.test.ts",
+    /parallel CLI runs/,
+  ],
+  ["hostile", "node paths: traversal, symlinks escaping the root", "src/plan/safe-path.test.ts", /refuses/],
+  [
+    "hostile",
+    "registry names: .., /, NUL, >63 label, >253, look-alikes (trust/untrust/insecure)",
+    "test/reliability/hostile-names.test.ts",
+    /refuses/,
+  ],
+  [
+    "hostile",
+    "symlinked write locations pointing outside the root",
+    "test/reliability/hostile-names.test.ts",
+    /links to a shadow/,
+  ],
+  ["fuzz", "target parser", "test/reliability/readers.fuzz.test.ts", /target parser/],
+  ["fuzz", "PEM/DER/PKCS#7 reader", "test/reliability/readers.fuzz.test.ts", /PEM/],
+  ["fuzz", "hosts.toml", "test/reliability/readers.fuzz.test.ts", /hosts\.toml/],
+  ["fuzz", "containerd config.toml", "test/reliability/readers.fuzz.test.ts", /config\.toml/],
+  ["fuzz", "k3s registries.yaml", "test/reliability/readers.fuzz.test.ts", /registries\.yaml/],
+  ["fuzz", "docker daemon.json", "test/reliability/readers.fuzz.test.ts", /daemon\.json/],
+  ["fuzz", "containers registries.conf", "test/reliability/readers.fuzz.test.ts", /registries\.conf/],
+  ["fuzz", "k8s manifest reader (scan)", "test/reliability/readers.fuzz.test.ts", /manifest/],
+  ["fuzz", "pull-error classifier", "test/reliability/readers.fuzz.test.ts", /classifier/],
+  ["secrets", "redaction of credentials in plans/diffs", "src/plan/redact.test.ts", /./],
+  [
+    "secrets",
+    "every command, text and --json, scanned for planted secrets",
+    "test/reliability/secrets.test.ts",
+    /./,
+  ],
+  [
+    "disk",
+    "injected ENOSPC/EROFS/EACCES during apply: typed error, originals intact",
+    "src/plan/apply-failure.test.ts",
+    /./,
+  ],
+];
+
+const files = [...new Set(CASES.map((c) => c[2]))];
+const { existsSync } = await import("node:fs");
+const present = files.filter((f) => existsSync(f));
+const env = { ...process.env, REGTRUST_CRASH_ITERATIONS: process.env.REGTRUST_CRASH_ITERATIONS ?? "12" };
+const run = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=tap",
+    "--test-concurrency=2",
+    "--test-timeout=600000",
+    ...present,
+  ],
+  { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+);
+process.stderr.write(run.stderr);
+
+/** TAP lines `ok N - name` followed by a YAML block with `location: '/abs/file.ts:l:c'`. */
+const results = [];
+const lines = run.stdout.split("\n");
+for (let i = 0; i < lines.length; i++) {
+  const m = /^\s*(not )?ok \d+ - (.*?)(\s+# (SKIP|TODO).*)?$/.exec(lines[i]);
+  if (!m) continue;
+  let file = null;
+  let suite = false;
+  for (let j = i + 1; j < Math.min(i + 40, lines.length) && !/^\s*\.\.\.$/.test(lines[j]); j++) {
+    const loc = /location: '(.*):\d+:\d+'/.exec(lines[j]);
+    if (loc) file = relative(process.cwd(), loc[1]);
+    if (/type: 'suite'/.test(lines[j])) suite = true;
+  }
+  if (file && !suite)
+    results.push({ file, name: m[2].replace(/\\#/g, "#"), ok: !m[1], skipped: Boolean(m[3]) });
+}
+for (const line of lines)
+  if (/^# (crash|fuzz) seed|^# kill points/.test(line.replace(/^# \\/, "# ")))
+    console.log(line.replace("# \\# ", "# "));
+
+const rows = CASES.map(([category, name, file, pattern]) => {
+  const hits = results.filter((r) => r.file === file && pattern.test(r.name) && !r.skipped);
+  const status = hits.length === 0 ? "NOT COVERED" : hits.every((r) => r.ok) ? "held" : "FAILED";
+  return [
+    category,
+    name,
+    `${status}${hits.length ? ` (${hits.filter((r) => r.ok).length}/${hits.length})` : ""}`,
+    file,
+  ];
+});
+const head = ["category", "case", "result", "evidence"];
+const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+const fmt = (r) => r.map((v, c) => v.padEnd(width[c])).join(" | ");
+console.log(`\n${fmt(head)}\n${width.map((w) => "-".repeat(w)).join("-|-")}`);
+for (const r of rows) console.log(fmt(r));
+const failed = rows.filter((r) => r[2].startsWith("FAILED")).length;
+const missing = rows.filter((r) => r[2].startsWith("NOT COVERED")).length;
+console.log(
+  `\n${rows.length} cases: ${rows.length - failed - missing} held, ${failed} failed, ${missing} not covered (crash iterations ${env.REGTRUST_CRASH_ITERATIONS})`,
+);
+process.exit(failed > 0 || run.status !== 0 ? 1 : 0);
