@@ -17,6 +17,26 @@ export function registerK8sCommands(program: Command, io: Io, setExit: SetExit):
   registerPulls(k8s, io, setExit);
   registerWhy(k8s, io, setExit);
   registerNode(k8s, io, setExit);
+  registerManifests(k8s, io, setExit);
+}
+
+function registerManifests(k8s: Command, io: Io, setExit: SetExit): void {
+  k8s
+    .command("manifests")
+    .description("print the DaemonSet agent's manifests (namespace, RBAC, ConfigMap, DaemonSet) as YAML")
+    .requiredOption("--registry <host>", "registry host[:port] to keep trusted (repeatable)", collect, [])
+    .requiredOption("--ca <file>", "PEM CA file the nodes must trust (public: stored in a ConfigMap)")
+    .option("--mode <mode>", "enforce (apply the trust plan) or report (only report)", "report")
+    .option("--image <image>", "the regtrust image the agent runs (default: this version's release image)")
+    .option("-n, --namespace <ns>", "namespace of the agent", "regtrust")
+    .action(async (opts) => {
+      const { runK8sManifests } = await import("./k8s-manifests.ts");
+      setExit(runK8sManifests(opts, io));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function registerNode(k8s: Command, io: Io, setExit: SetExit): void {

@@ -1,0 +1,185 @@
+import { stringify } from "yaml";
+
+/**
+ * `regtrust k8s manifests`: the objects that run the agent as a DaemonSet,
+ * as one multi-document YAML stream (kubectl apply -f -). Pure: the caller
+ * reads and checks the CA file; this only lays out objects.
+ */
+export interface ManifestOptions {
+  registries: string[];
+  /** PEM of the CA (public: a ConfigMap is fine, no Secret needed). */
+  caPem: string;
+  mode: "enforce" | "report";
+  image: string;
+  namespace: string;
+}
+
+export const AGENT_NAME = "regtrust-agent";
+export const AGENT_LABELS = { "app.kubernetes.io/name": AGENT_NAME } as const;
+export const METRICS_PORT = 9464;
+
+/**
+ * Host directories the trust plan reads or writes (DESIGN.md, runtimes.md):
+ * runtime registry config, OS trust stores, k3s/rke2 registries.yaml and the
+ * plan journal. Nothing else of the host is mounted.
+ */
+export const HOST_PATHS = [
+  "/etc/containerd",
+  "/etc/docker/certs.d",
+  "/etc/containers",
+  "/usr/local/share/ca-certificates",
+  "/etc/ssl/certs",
+  "/etc/pki/ca-trust",
+  "/etc/rancher",
+  "/var/lib/regtrust",
+] as const;
+
+export function buildManifests(options: ManifestOptions): Record<string, unknown>[] {
+  const ns = options.namespace;
+  return [
+    namespace(ns),
+    serviceAccount(ns),
+    clusterRole(),
+    clusterRoleBinding(ns),
+    configMap(options),
+    daemonSet(options),
+  ];
+}
+
+export function renderManifests(options: ManifestOptions): string {
+  return buildManifests(options)
+    .map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`)
+    .join("");
+}
+
+/** Agent config (src/agent reads it from /etc/regtrust/agent.yaml). */
+export function agentConfig(options: ManifestOptions): Record<string, unknown> {
+  return {
+    registries: options.registries,
+    caFile: "/etc/regtrust/ca.crt",
+    mode: options.mode,
+    intervalSeconds: 300,
+    heartbeatSeconds: 60,
+    // Restarting a runtime on every node is an operator decision: off by default.
+    restart: false,
+  };
+}
+
+function meta(name: string, namespace?: string): Record<string, unknown> {
+  const labels = { ...AGENT_LABELS };
+  return namespace ? { name, namespace, labels } : { name, labels };
+}
+
+/**
+ * hostPath volumes and a privileged container are forbidden by the
+ * "baseline" and "restricted" Pod Security levels; the namespace must allow
+ * "privileged" or the DaemonSet's pods are rejected at admission.
+ */
+function namespace(name: string): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { ...AGENT_LABELS, "pod-security.kubernetes.io/enforce": "privileged" } },
+  };
+}
+
+function serviceAccount(ns: string): Record<string, unknown> {
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(AGENT_NAME, ns) };
+}
+
+/**
+ * Least privilege: read its own Node, patch its status (the
+ * RegistryTrustReady condition), patch the Node itself (the
+ * regtrust.io/status annotation with per-registry verdicts — annotations are
+ * not in the status subresource), and create Events. No list, no secrets.
+ */
+function clusterRole(): Record<string, unknown> {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: meta(AGENT_NAME),
+    rules: [
+      { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] },
+      { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
+      { apiGroups: [""], resources: ["events"], verbs: ["create"] },
+    ],
+  };
+}
+
+function clusterRoleBinding(ns: string): Record<string, unknown> {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: meta(AGENT_NAME),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: AGENT_NAME },
+    subjects: [{ kind: "ServiceAccount", name: AGENT_NAME, namespace: ns }],
+  };
+}
+
+function configMap(options: ManifestOptions): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta(AGENT_NAME, options.namespace),
+    data: { "agent.yaml": stringify(agentConfig(options)), "ca.crt": options.caPem },
+  };
+}
+
+function volumeName(path: string): string {
+  return `host${path.replace(/[^a-z0-9]+/g, "-")}`;
+}
+
+function daemonSet(options: ManifestOptions): Record<string, unknown> {
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: meta(AGENT_NAME, options.namespace),
+    spec: {
+      selector: { matchLabels: { ...AGENT_LABELS } },
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+      template: { metadata: { labels: { ...AGENT_LABELS } }, spec: podSpec(options) },
+    },
+  };
+}
+
+function podSpec(options: ManifestOptions): Record<string, unknown> {
+  return {
+    serviceAccountName: AGENT_NAME,
+    // Every node, including tainted control-plane and NoExecute-tainted nodes.
+    tolerations: [{ operator: "Exists" }],
+    // `chroot /host systemctl` for opt-in restarts needs the host's PID 1 view.
+    hostPID: true,
+    priorityClassName: "system-node-critical",
+    terminationGracePeriodSeconds: 60,
+    containers: [container(options)],
+    volumes: [
+      { name: "config", configMap: { name: AGENT_NAME } },
+      ...HOST_PATHS.map((path) => ({
+        name: volumeName(path),
+        hostPath: { path, type: "DirectoryOrCreate" },
+      })),
+    ],
+  };
+}
+
+function container(options: ManifestOptions): Record<string, unknown> {
+  const probe = (path: string) => ({ httpGet: { path, port: "metrics" }, periodSeconds: 20 });
+  return {
+    name: "agent",
+    image: options.image,
+    args: ["agent", "--config", "/etc/regtrust/agent.yaml", "--root", "/host"],
+    env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+    ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
+    livenessProbe: probe("/healthz"),
+    readinessProbe: probe("/readyz"),
+    resources: {
+      requests: { cpu: "10m", memory: "64Mi" },
+      limits: { cpu: "200m", memory: "128Mi" },
+    },
+    securityContext: { privileged: true },
+    volumeMounts: [
+      { name: "config", mountPath: "/etc/regtrust", readOnly: true },
+      ...HOST_PATHS.map((path) => ({ name: volumeName(path), mountPath: `/host${path}` })),
+    ],
+  };
+}
