@@ -1,0 +1,18 @@
+// Entry point of the Node 20 single executable (scripts/build-sea.mjs).
+// In a single executable argv[1] is the executable's own path, which
+// main.ts's entry-point check would match; the build's banner hides it before
+// any module runs, so this file is main()'s only caller. process.execPath is
+// the executable too, and keeps the kubectl-regtrust name mapping working.
+import { EXIT } from "../core/errors.ts";
+import { processIo } from "./io.ts";
+import { argvForInvocation, main } from "./main.ts";
+
+main(argvForInvocation(process.execPath, process.argv.slice(2)), processIo()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`regtrust: internal error: ${String(error)}\n`);
+    process.exitCode = EXIT.internal;
+  },
+);
