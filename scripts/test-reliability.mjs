@@ -5,7 +5,7 @@
 // `REGTRUST_CRASH_ITERATIONS=100 npm run test:reliability` runs it fully.
 // Exit status: 0 only when every covered case held.
 import { spawnSync } from "node:child_process";
-import { relative } from "node:path";
+import { existsSync } from "node:fs";
 
 /** [category, case, file, test-name pattern]. A case is held when its tests ran and all passed. */
 const CASES = [
@@ -105,43 +105,38 @@ const CASES = [
 ];
 
 const files = [...new Set(CASES.map((c) => c[2]))];
-const { existsSync } = await import("node:fs");
+
 const present = files.filter((f) => existsSync(f));
 const env = { ...process.env, REGTRUST_CRASH_ITERATIONS: process.env.REGTRUST_CRASH_ITERATIONS ?? "12" };
-const run = spawnSync(
-  process.execPath,
-  [
-    "--import",
-    "tsx",
-    "--test",
-    "--test-reporter=tap",
-    "--test-concurrency=2",
-    "--test-timeout=600000",
-    ...present,
-  ],
-  { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-);
-process.stderr.write(run.stderr);
-
-/** TAP lines `ok N - name` followed by a YAML block with `location: '/abs/file.ts:l:c'`. */
+// One process per file: Node 20's TAP output names the file only for failures.
 const results = [];
-const lines = run.stdout.split("\n");
-for (let i = 0; i < lines.length; i++) {
-  const m = /^\s*(not )?ok \d+ - (.*?)(\s+# (SKIP|TODO).*)?$/.exec(lines[i]);
-  if (!m) continue;
-  let file = null;
-  let suite = false;
-  for (let j = i + 1; j < Math.min(i + 40, lines.length) && !/^\s*\.\.\.$/.test(lines[j]); j++) {
-    const loc = /location: '(.*):\d+:\d+'/.exec(lines[j]);
-    if (loc) file = relative(process.cwd(), loc[1]);
-    if (/type: 'suite'/.test(lines[j])) suite = true;
+const seedLines = [];
+let status = 0;
+for (const file of present) {
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-reporter=tap", "--test-timeout=600000", file],
+    { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+  );
+  process.stderr.write(run.stderr);
+  if (run.status !== 0) status = 1;
+  /** Leaf tests: `ok N - name` whose YAML block does not say type: 'suite'. */
+  const lines = run.stdout.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace("# \\# ", "# ");
+    if (/^# (crash seed|fuzz seed|kill points)/.test(line)) seedLines.push(line);
+    const m = /^\s*(not )?ok \d+ - (.*?)(\s+# (SKIP|TODO).*)?$/.exec(lines[i]);
+    if (!m) continue;
+    let suite = false;
+    for (let j = i + 1; j < Math.min(i + 40, lines.length) && !/^\s*\.\.\.$/.test(lines[j]); j++) {
+      if (/type: 'suite'/.test(lines[j])) suite = true;
+    }
+    if (!suite) results.push({ file, name: m[2].replace(/\\#/g, "#"), ok: !m[1], skipped: Boolean(m[3]) });
   }
-  if (file && !suite)
-    results.push({ file, name: m[2].replace(/\\#/g, "#"), ok: !m[1], skipped: Boolean(m[3]) });
 }
-for (const line of lines)
-  if (/^# (crash|fuzz) seed|^# kill points/.test(line.replace(/^# \\/, "# ")))
-    console.log(line.replace("# \\# ", "# "));
+for (const line of seedLines) console.log(line);
+if (/^# (crash|fuzz) seed|^# kill points/.test(line.replace(/^# \\/, "# ")))
+  console.log(line.replace("# \\# ", "# "));
 
 const rows = CASES.map(([category, name, file, pattern]) => {
   const hits = results.filter((r) => r.file === file && pattern.test(r.name) && !r.skipped);
@@ -163,4 +158,4 @@ const missing = rows.filter((r) => r[2].startsWith("NOT COVERED")).length;
 console.log(
   `\n${rows.length} cases: ${rows.length - failed - missing} held, ${failed} failed, ${missing} not covered (crash iterations ${env.REGTRUST_CRASH_ITERATIONS})`,
 );
-process.exit(failed > 0 || run.status !== 0 ? 1 : 0);
+process.exit(failed > 0 || status !== 0 ? 1 : 0);
