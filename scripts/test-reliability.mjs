@@ -135,8 +135,6 @@ for (const file of present) {
   }
 }
 for (const line of seedLines) console.log(line);
-if (/^# (crash|fuzz) seed|^# kill points/.test(line.replace(/^# \\/, "# ")))
-  console.log(line.replace("# \\# ", "# "));
 
 const rows = CASES.map(([category, name, file, pattern]) => {
   const hits = results.filter((r) => r.file === file && pattern.test(r.name) && !r.skipped);

@@ -19,13 +19,16 @@ const TEMPLATE_KINDS = new Set([
 ]);
 
 /** Images in document order; an object of another kind contributes none. */
-export function imagesOf(doc: unknown): string[] {
+export function imagesOf(doc: unknown, seen: Set<unknown> = new Set()): string[] {
+  // YAML aliases can make the document cyclic (`- &a [*a]`): visit each node once.
+  if (seen.has(doc)) return [];
+  if (typeof doc === "object" && doc !== null) seen.add(doc);
   // A bare array of objects (`[{kind: Pod…}, …]`) is read like a List.
-  if (Array.isArray(doc)) return doc.flatMap(imagesOf);
+  if (Array.isArray(doc)) return doc.flatMap((d) => imagesOf(d, seen));
   if (!isObj(doc)) return [];
   const kind = doc.kind;
   if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(doc.items)) {
-    return doc.items.flatMap(imagesOf);
+    return doc.items.flatMap((d) => imagesOf(d, seen));
   }
   const podSpec = podSpecOf(doc);
   return podSpec ? imagesOfPodSpec(podSpec) : [];
