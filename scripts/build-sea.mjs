@@ -33,7 +33,7 @@ const config = {
   output: `${work}/regtrust.blob`,
   disableExperimentalSEAWarning: true,
   useSnapshot: false,
-  useCodeCache: false,
+  useCodeCache: true,
 };
 writeFileSync(`${work}/sea-config.json`, JSON.stringify(config, null, 2));
 execFileSync(process.execPath, ["--experimental-sea-config", `${work}/sea-config.json`], {
