@@ -18,6 +18,19 @@ export function registerK8sCommands(program: Command, io: Io, setExit: SetExit):
   registerWhy(k8s, io, setExit);
   registerNode(k8s, io, setExit);
   registerManifests(k8s, io, setExit);
+  registerStatus(k8s, io, setExit);
+}
+
+function registerStatus(k8s: Command, io: Io, setExit: SetExit): void {
+  const command = k8s
+    .command("status")
+    .description("the DaemonSet agent's RegistryTrustReady verdicts across the fleet, per registry")
+    .option("-n, --namespace <ns>", "namespace of the agent pods", "regtrust")
+    .option("--json", "print the result as JSON (schemaVersion 1)");
+  addKubeOptions(command).action(async (opts) => {
+    const { runK8sStatus } = await import("./k8s-status.ts");
+    setExit(await runK8sStatus(opts, io));
+  });
 }
 
 function registerManifests(k8s: Command, io: Io, setExit: SetExit): void {

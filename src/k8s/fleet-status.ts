@@ -1,0 +1,98 @@
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import type { KubeApi } from "./kube-api.ts";
+import { AGENT_LABELS } from "./manifests.ts";
+import {
+  CONDITION_TYPE,
+  type ConditionValue,
+  type NodeTrustStatus,
+  parseStatusAnnotation,
+  STATUS_ANNOTATION,
+} from "./node-condition.ts";
+import { listAll } from "./paging.ts";
+
+/** `regtrust k8s status`: the agent's verdicts across the fleet. */
+export interface FleetNode {
+  node: string;
+  condition: ConditionValue | null;
+  hasAgentPod: boolean;
+  status: NodeTrustStatus | null;
+}
+
+export interface FleetRegistry {
+  registry: string;
+  ready: string[];
+  notReady: { node: string; code: string }[];
+  insecure: string[];
+}
+
+export interface FleetReport {
+  schemaVersion: 1;
+  nodes: FleetNode[];
+  registries: FleetRegistry[];
+  /** Nodes with no condition or no agent pod: nothing watches their trust. */
+  noAgent: string[];
+  ok: boolean;
+}
+
+export async function fleetStatus(
+  api: KubeApi,
+  options: { namespace: string; chunkSize: number },
+): Promise<FleetReport> {
+  const nodes = await listAll((q) => api.listNodes(q), {}, options.chunkSize);
+  const selector = Object.entries(AGENT_LABELS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const pods = await listAll(
+    (q) => api.listPods({ ...q, namespace: options.namespace }),
+    { labelSelector: selector },
+    options.chunkSize,
+  );
+  return summarise(nodes, pods);
+}
+
+export function summarise(nodes: V1Node[], agentPods: V1Pod[]): FleetReport {
+  const withAgent = new Set(agentPods.filter(isAgentPod).map((p) => p.spec?.nodeName));
+  const fleet = nodes.map((n): FleetNode => {
+    const name = n.metadata?.name ?? "";
+    const c = n.status?.conditions?.find((x) => x.type === CONDITION_TYPE);
+    return {
+      node: name,
+      condition: c
+        ? { status: c.status as ConditionValue["status"], reason: c.reason ?? "", message: c.message ?? "" }
+        : null,
+      hasAgentPod: withAgent.has(name),
+      status: parseStatusAnnotation(n.metadata?.annotations?.[STATUS_ANNOTATION]),
+    };
+  });
+  const registries = new Map<string, FleetRegistry>();
+  for (const n of fleet) {
+    for (const v of n.status?.registries ?? []) {
+      const r = registries.get(v.registry) ?? { registry: v.registry, ready: [], notReady: [], insecure: [] };
+      if (v.trusted) r.ready.push(n.node);
+      else r.notReady.push({ node: n.node, code: v.code ?? "untrusted" });
+      if (v.insecureOverride) r.insecure.push(n.node);
+      registries.set(v.registry, r);
+    }
+  }
+  const noAgent = fleet.filter((n) => !n.condition || !n.hasAgentPod).map((n) => n.node);
+  const sorted = [...registries.values()].sort((a, b) => a.registry.localeCompare(b.registry));
+  const ok = noAgent.length === 0 && fleet.every((n) => n.condition?.status === "True");
+  return { schemaVersion: 1, nodes: fleet, registries: sorted, noAgent, ok };
+}
+
+function isAgentPod(pod: V1Pod): boolean {
+  const labels = pod.metadata?.labels ?? {};
+  return Object.entries(AGENT_LABELS).every(([k, v]) => labels[k] === v) && Boolean(pod.spec?.nodeName);
+}
+
+export function renderFleetText(report: FleetReport): string {
+  const lines = ["REGISTRY  READY  NOT READY (why)  INSECURE"];
+  for (const r of report.registries) {
+    const total = r.ready.length + r.notReady.length;
+    const why = r.notReady.map((n) => `${n.node} (${n.code})`).join(", ") || "-";
+    lines.push(`${r.registry}  ${r.ready.length}/${total}  ${why}  ${r.insecure.join(", ") || "-"}`);
+  }
+  if (report.registries.length === 0) lines.push("(no node has published a regtrust status yet)");
+  if (report.noAgent.length > 0) lines.push("", `nodes with no agent: ${report.noAgent.join(", ")}`);
+  return `${lines.join("\n")}\n`;
+}
