@@ -102,3 +102,11 @@ test("diagnose --json against a loopback TLS registry: untrusted, then trusted t
     await reg.stop();
   }
 });
+
+test("a kubectl-regtrust symlink maps onto `regtrust k8s` (kubectl plugin)", async () => {
+  const dir = await dirs.make("sea-plugin");
+  const plugin = join(dir, "kubectl-regtrust");
+  symlinkSync(binary, plugin);
+  const { stdout } = await run(plugin, ["--help"], { env, timeout: 60_000 });
+  assert.match(stdout, /^Usage: regtrust k8s /);
+});
