@@ -65,7 +65,7 @@ const CASES = [
     "concurrency",
     "10 parallel CLI runs on one root, audit clean",
     "test/reliability/cli-crash-concurrency.test.ts",
-    /parallel CLI runs/,
+    /ends consistent/,
   ],
   ["hostile", "node paths: traversal, symlinks escaping the root", "src/plan/safe-path.test.ts", /refuses/],
   [
