@@ -24,6 +24,20 @@ export interface KubeApi {
   readPodLog(namespace: string, name: string, container: string): Promise<string>;
 }
 
+/**
+ * The writes only the DaemonSet agent makes (its own Node's condition,
+ * annotation, and Events): a separate interface so read-only triage fakes
+ * need not implement them.
+ */
+export interface NodeWriteApi {
+  /** Strategic merge patch of nodes/NAME/status (conditions merge by `type`, as node-problem-detector patches). */
+  patchNodeStatus(name: string, patch: object): Promise<void>;
+  /** JSON merge patch (RFC 7386) of nodes/NAME, e.g. an annotation. */
+  patchNode(name: string, patch: object): Promise<void>;
+  /** Creates a core/v1 Event. */
+  createEvent(namespace: string, event: CoreV1Event): Promise<void>;
+}
+
 export interface ListQuery {
   fieldSelector?: string;
   labelSelector?: string;
@@ -48,4 +62,6 @@ export interface KubeConnection {
   server: string;
   /** The namespace of the context, "default" when it names none. */
   namespace: string;
+  /** Node status/annotation/event writes (the agent); set by connectKube. */
+  nodeWriter?: NodeWriteApi;
 }

@@ -1,6 +1,6 @@
-import type { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.ts";
-import type { KubeApi, KubeConnection, ListQuery, Page } from "./kube-api.ts";
+import type { KubeApi, KubeConnection, ListQuery, NodeWriteApi, Page } from "./kube-api.ts";
 import { KubeApiError, type KubeRequest, type KubeTarget, toKubeApiError } from "./kube-errors.ts";
 import { chooseKubeconfig, type KubeconfigSource } from "./kubeconfig.ts";
 
@@ -41,8 +41,10 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
   const server = cluster.server.replace(/\/+$/, "");
   const target: KubeTarget = { server, context: context.name, timeoutMs: options.timeoutMs };
   const core = makeCoreApi(k8s, kc, server, options.timeoutMs);
+  const api = new ClientKubeApi(core, target);
   return {
-    api: new ClientKubeApi(core, target),
+    api,
+    nodeWriter: api,
     context: context.name,
     server,
     namespace: context.namespace || "default",
@@ -100,7 +102,7 @@ function makeCoreApi(k8s: ClientModule, kc: KubeConfig, server: string, timeoutM
   return new k8s.CoreV1Api(config);
 }
 
-class ClientKubeApi implements KubeApi {
+class ClientKubeApi implements KubeApi, NodeWriteApi {
   constructor(
     private readonly core: CoreV1Api,
     private readonly target: KubeTarget,
@@ -159,6 +161,28 @@ class ClientKubeApi implements KubeApi {
   readPodLog(namespace: string, name: string, container: string): Promise<string> {
     return this.call({ verb: "get", resource: "pods/log", namespace, name }, () =>
       this.core.readNamespacedPodLog({ namespace, name, container }),
+    );
+  }
+
+  async patchNodeStatus(name: string, patch: object): Promise<void> {
+    const { setHeaderOptions } = await import("@kubernetes/client-node");
+    const header = setHeaderOptions("Content-Type", "application/strategic-merge-patch+json");
+    await this.call({ verb: "patch", resource: "nodes/status", namespace: null, name }, () =>
+      this.core.patchNodeStatus({ name, body: patch }, header),
+    );
+  }
+
+  async patchNode(name: string, patch: object): Promise<void> {
+    const { setHeaderOptions } = await import("@kubernetes/client-node");
+    const header = setHeaderOptions("Content-Type", "application/merge-patch+json");
+    await this.call({ verb: "patch", resource: "nodes", namespace: null, name }, () =>
+      this.core.patchNode({ name, body: patch }, header),
+    );
+  }
+
+  async createEvent(namespace: string, event: CoreV1Event): Promise<void> {
+    await this.call({ verb: "create", resource: "events", namespace }, () =>
+      this.core.createNamespacedEvent({ namespace, body: event }),
     );
   }
 

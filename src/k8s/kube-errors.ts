@@ -30,7 +30,7 @@ export class KubeApiError extends InputError {
 
 /** What we asked the API for, in RBAC terms. */
 export interface KubeRequest {
-  verb: "get" | "list" | "create" | "delete";
+  verb: "get" | "list" | "create" | "delete" | "patch";
   /** Plural resource name as RBAC spells it: pods, events, nodes, pods/log. */
   resource: string;
   /** null: all namespaces, or a cluster-scoped resource. */
