@@ -202,6 +202,34 @@ function buildProgram(io: Io, setExit: SetExit): Command {
       setExit(await runDemo(opts, io));
     });
 
+  program
+    .command("agent")
+    .description(
+      "the DaemonSet agent: keep this node trusting the configured registries, report a NodeCondition",
+    )
+    .requiredOption(
+      "--config <file>",
+      "agent configuration (YAML/JSON: registries, caFile, mode, intervalSeconds…)",
+    )
+    .addOption(rootOption())
+    .option("--node <name>", "this node's name (default: $NODE_NAME)")
+    .option("--once", "one check, then exit (1 when a registry is not trusted)")
+    .option("--no-publish", "do not patch the Node or record Events (no API access needed)")
+    .option(
+      "--metrics-port <port>",
+      "serve /metrics, /healthz, /readyz here (default: the config's metricsPort)",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig (default: in-cluster service account, $KUBECONFIG, ~/.kube/config)",
+    )
+    .option("--context <name>", "kubeconfig context")
+    .addOption(timeoutOption())
+    .action(async (opts) => {
+      const { runAgent } = await import("./commands/agent.ts");
+      setExit(await runAgent(opts, io));
+    });
+
   registerK8sCommands(program, io, setExit);
 
   routeOutput(program, io);

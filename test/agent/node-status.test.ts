@@ -78,6 +78,7 @@ describe("publishNodeStatus through @kubernetes/client-node against the fake API
     });
     const annotation = (body(1).metadata as { annotations: Record<string, string> }).annotations;
     assert.equal(JSON.parse(annotation["regtrust.io/status"] ?? "").registries[0].code, "unknown-authority");
+    // biome-ignore lint/suspicious/noExplicitAny: a recorded JSON body
     const event = body(2) as Record<string, any>;
     assert.deepEqual(event.involvedObject, { apiVersion: "v1", kind: "Node", name: "node-a", uid: "node-a" });
     assert.equal(event.type, "Warning");

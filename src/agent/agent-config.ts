@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { UsageError } from "../core/errors.ts";
+import { assertRegistryName } from "../node/registry-name.ts";
+import { parseTarget } from "../target/parse-target.ts";
+
+/** The agent's configuration (the ConfigMap `k8s manifests` writes: manifests.ts agentConfig). */
+export interface AgentConfig {
+  /** host[:port] of each registry, as parseTarget normalises it. */
+  registries: string[];
+  /** Path of the CA bundle inside the agent's container (the mounted ConfigMap/Secret). */
+  caFile: string;
+  mode: "enforce" | "report";
+  intervalSeconds: number;
+  heartbeatSeconds: number;
+  /** Restart runtimes when a fix needs it (through the host's systemd); off unless opted in. */
+  restart: boolean;
+  metricsPort: number;
+}
+
+/** Reads and validates the file; every problem is bad input naming the file (exit 2). */
+export function readAgentConfig(path: string): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${path}: not YAML/JSON (${(error as Error).message.split("\n")[0]})`);
+  }
+  return checkConfig(raw, path);
+}
+
+export function checkConfig(raw: unknown, path: string): AgentConfig {
+  const bad = (why: string) => new UsageError(`--config ${path}: ${why}`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw bad("must be a mapping");
+  const c = raw as Record<string, unknown>;
+  if (!Array.isArray(c.registries) || c.registries.length === 0) throw bad("registries: a non-empty list");
+  const registries = c.registries.map((r) => {
+    if (typeof r !== "string") throw bad(`registries: "${String(r)}" is not a string`);
+    const target = parseTarget(r);
+    assertRegistryName(target.registry);
+    return target.registry;
+  });
+  if (typeof c.caFile !== "string" || c.caFile === "") throw bad("caFile: the path of the mounted CA");
+  const mode = c.mode ?? "report";
+  if (mode !== "enforce" && mode !== "report")
+    throw bad(`mode: "enforce" or "report", not "${String(mode)}"`);
+  return {
+    registries,
+    caFile: c.caFile,
+    mode,
+    intervalSeconds: whole(c.intervalSeconds, 300, "intervalSeconds", bad),
+    heartbeatSeconds: whole(c.heartbeatSeconds, 60, "heartbeatSeconds", bad),
+    restart: c.restart === true,
+    metricsPort: whole(c.metricsPort, 9464, "metricsPort", bad),
+  };
+}
+
+function whole(value: unknown, fallback: number, name: string, bad: (w: string) => Error): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 86_400 * 7) {
+    throw bad(`${name}: a whole number of seconds (or a port), not ${JSON.stringify(value)}`);
+  }
+  return value;
+}

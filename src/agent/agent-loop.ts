@@ -1,0 +1,56 @@
+import type { PublishedState } from "../k8s/node-status.ts";
+import type { AgentConfig } from "./agent-config.ts";
+import { type CycleDeps, type CycleOutcome, runCycle } from "./agent-cycle.ts";
+
+export interface LoopDeps extends CycleDeps {
+  /** True when the mounted CA changed since it was last asked (a ConfigMap/Secret update). */
+  caChanged(): boolean;
+  /** Waits up to `ms`; returns early when `signal` aborts. */
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** How often the wait between cycles wakes to look at the CA file. */
+export const CA_POLL_MS = 5_000;
+
+/**
+ * The agent's life: a cycle at start, then one every interval, and one at
+ * once when the mounted CA changes. SIGTERM (the signal) ends the wait; a
+ * cycle already running finishes first — its writes are atomic and
+ * journaled, so stopping between cycles never leaves a partial file. A cycle
+ * that fails is logged and retried at the next interval, never fatal.
+ */
+export async function runAgentLoop(
+  config: AgentConfig,
+  deps: LoopDeps,
+  opts: { signal: AbortSignal; once?: boolean; onCycle?(outcome: CycleOutcome | null, error: unknown): void },
+): Promise<void> {
+  let published: PublishedState | null = null;
+  while (!opts.signal.aborted) {
+    try {
+      const outcome = await runCycle(config, deps, published);
+      published = outcome.published ?? published;
+      opts.onCycle?.(outcome, null);
+    } catch (error) {
+      deps.log("error", "check failed; retrying at the next interval", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      opts.onCycle?.(null, error);
+    }
+    if (opts.once) return;
+    await waitForNextCycle(config, deps, opts.signal);
+  }
+  deps.log("info", "stopping: signal received");
+}
+
+async function waitForNextCycle(config: AgentConfig, deps: LoopDeps, signal: AbortSignal): Promise<void> {
+  const until = deps.clock.now().getTime() + config.intervalSeconds * 1000;
+  while (!signal.aborted) {
+    const left = until - deps.clock.now().getTime();
+    if (left <= 0) return;
+    await deps.wait(Math.min(CA_POLL_MS, left), signal);
+    if (deps.caChanged()) {
+      deps.log("info", "the mounted CA changed; checking now");
+      return;
+    }
+  }
+}
