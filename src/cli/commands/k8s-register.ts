@@ -12,7 +12,7 @@ import type { Io } from "../io.ts";
 export function registerK8sCommands(program: Command, io: Io, setExit: SetExit): void {
   const k8s = program
     .command("k8s")
-    .description("cluster triage: explain image pull failures across a Kubernetes cluster")
+    .description("cluster: why pods cannot pull, fleet status, agent manifests, run regtrust on a node")
     .enablePositionalOptions();
   registerPulls(k8s, io, setExit);
   registerWhy(k8s, io, setExit);
