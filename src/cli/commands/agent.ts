@@ -57,17 +57,18 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     metrics: () => renderMetrics(metrics, new Date()),
     ready: () => metrics.cycles > 0,
   });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  signal?.addEventListener("abort", onSignal, { once: true });
+  // Logged once the handlers are in place: a SIGTERM after this line always ends cleanly.
   log("info", "agent started", {
     mode: config.mode,
     registries: config.registries,
     metricsPort: server.port,
     publish: writer !== null,
   });
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
-  signal?.addEventListener("abort", onSignal, { once: true });
   try {
     const deps: LoopDeps = {
       node,
