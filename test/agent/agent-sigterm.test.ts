@@ -9,11 +9,10 @@ import { spawn } from "node:child_process";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
-import { ensureTestHosts } from "../support/etc-hosts.ts";
-import { type RunningRegistry, startRegistry } from "../support/registry.ts";
+import { startPrivateCaRegistry } from "../support/private-registry.ts";
+import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
 
 const CLI = join(import.meta.dirname, "../reliability/regtrust.ts");
@@ -23,18 +22,13 @@ let target: string;
 let config: string;
 
 before(async () => {
-  await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
-  registry = await startRegistry({
-    tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
-  });
-  target = `repo.example.com:${registry.port}`;
+  let caFile: string;
+  ({ registry, target, caFile } = await startPrivateCaRegistry(dirs));
   const dir = await dirs.make("agent-sigterm");
-  await writeFile(join(dir, "ca.crt"), pki.root.certPem);
   config = join(dir, "agent.yaml");
   await writeFile(
     config,
-    `registries: ["${target}"]\ncaFile: ${join(dir, "ca.crt")}\nmode: enforce\nintervalSeconds: 300\n`,
+    `registries: ["${target}"]\ncaFile: ${caFile}\nmode: enforce\nintervalSeconds: 300\n`,
   );
 });
 

@@ -9,15 +9,14 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
 import { type FakeApiServer, startFakeApiServer } from "../k8s/fake-apiserver.ts";
 import { wireNode } from "../k8s/fake-cluster.ts";
 import { type NodeWrite, nodeWriteRoutes } from "../k8s/fake-node-writes.ts";
 import { type TempKubeconfig, writeKubeconfig } from "../k8s/kubeconfig-file.ts";
-import { ensureTestHosts } from "../support/etc-hosts.ts";
-import { type RunningRegistry, startRegistry } from "../support/registry.ts";
+import { startPrivateCaRegistry } from "../support/private-registry.ts";
+import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { treeChecksum } from "../trust/node.ts";
 
@@ -30,15 +29,7 @@ let target: string;
 let caFile: string;
 
 before(async () => {
-  await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
-  registry = await startRegistry({
-    tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
-  });
-  target = `repo.example.com:${registry.port}`;
-  const dir = await dirs.make("agent-ca");
-  caFile = join(dir, "ca.crt");
-  await writeFile(caFile, pki.root.certPem);
+  ({ registry, target, caFile } = await startPrivateCaRegistry(dirs));
   server = await startFakeApiServer({ pods: [], events: [], nodes: [wireNode("node-new", [])] });
   server.extraRoutes.push(nodeWriteRoutes(writes));
   kubeconfig = writeKubeconfig({ server: server.url, caPem: server.caPem, token: server.token });

@@ -10,11 +10,10 @@ import { after, afterEach, before, describe, test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
 import { connectKube } from "../../src/k8s/kube-client.ts";
 import { runOnNode } from "../../src/k8s/node-run/run-on-node.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { buildNodeRoot, debianBase, withContainerd } from "../integration/node-root.ts";
-import { ensureTestHosts } from "../support/etc-hosts.ts";
-import { type RunningRegistry, startRegistry } from "../support/registry.ts";
+import { startPrivateCaRegistry } from "../support/private-registry.ts";
+import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { type FakeApiServer, startFakeApiServer } from "./fake-apiserver.ts";
 import { wireNode } from "./fake-cluster.ts";
@@ -31,15 +30,7 @@ let target: string;
 let caFile: string;
 
 before(async () => {
-  await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: [HOST] });
-  registry = await startRegistry({
-    tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
-  });
-  target = `${HOST}:${registry.port}`;
-  const caDir = await dirs.make("node-ca");
-  caFile = `${caDir}/root.pem`;
-  await (await import("node:fs/promises")).writeFile(caFile, pki.root.certPem);
+  ({ registry, target, caFile } = await startPrivateCaRegistry(dirs));
   server = await startFakeApiServer({
     pods: [],
     events: [],
