@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { createServer as createHttpsServer } from "node:https";
 import {
   type AddressInfo,
   createServer as createNetServer,
@@ -31,7 +32,7 @@ before(async () => {
 });
 after(() => dirs.cleanup());
 
-function listen(server: NetServer | TlsServer): Promise<number> {
+function listen(server: NetServer | TlsServer, address = "127.0.0.1"): Promise<number> {
   server.on("connection", (s: Socket) => {
     sockets.add(s);
     s.on("error", () => {});
@@ -39,7 +40,7 @@ function listen(server: NetServer | TlsServer): Promise<number> {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    server.listen(0, address, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -140,5 +141,39 @@ describe("diagnose: raw network faults → specific finding within the timeout",
     server.on("tlsClientError", () => {});
     // containerd treats 127.0.0.1 registries as local (skip verify), so exit 0 is legitimate here.
     await diagnoseAgainst(server, (p) => `127.0.0.1:${p}`, [0, 1]);
+  });
+
+  test("/v2/ redirect loop: bounded, the chain verdict still given", async () => {
+    const server = createHttpsServer(tlsOptions(), (req, res) => {
+      res.writeHead(302, { location: req.url ?? "/v2/" }).end();
+    });
+    const found = await diagnoseAgainst(server);
+    assert.ok(found.includes("unknown-authority"), found.join());
+  });
+  test("token realm that accepts and never answers: auth-realm-unreachable within the timeout", async () => {
+    const tarpit = createNetServer(() => {});
+    const realmPort = await listen(tarpit, "127.0.0.2"); // auth.example.com (etc-hosts.ts)
+    const server = createHttpsServer(tlsOptions(), (_req, res) => {
+      res
+        .writeHead(401, {
+          "docker-distribution-api-version": "registry/2.0",
+          "www-authenticate": `Bearer realm="https://auth.example.com:${realmPort}/token",service="registry"`,
+        })
+        .end();
+    });
+    try {
+      const found = await diagnoseAgainst(server);
+      assert.ok(found.includes("auth-realm-unreachable"), found.join());
+    } finally {
+      await new Promise((r) => tarpit.close(r));
+    }
+  });
+  test("a 50-certificate chain (the intermediate sent 49 times): bounded, verdict given", async () => {
+    const chain = `${pki.leaf.certPem}${pki.intermediate.certPem.repeat(49)}`;
+    const server = createHttpsServer({ cert: chain, key: pki.leaf.keyPem }, (_req, res) => {
+      res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}");
+    });
+    const found = await diagnoseAgainst(server);
+    assert.deepEqual(found, ["unknown-authority"]);
   });
 });
