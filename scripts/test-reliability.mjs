@@ -44,7 +44,7 @@ const CASES = [
   ["network", "AIA: loop A → B → A", "test/chain/aia-faults.test.ts", /AIA loop/],
   [
     "network",
-    "raw faults: reset, close after ClientHello, garbage, tarpits, TLS 1.0, SNI, huge cert/chain",
+    "raw faults: reset, close after ClientHello, garbage, tarpits, TLS 1.0, SNI, /v2/ redirect loop, hanging realm, 50-cert chain",
     "test/reliability/network-faults.test.ts",
     /./,
   ],
