@@ -84,15 +84,3 @@ function isAgentPod(pod: V1Pod): boolean {
   const labels = pod.metadata?.labels ?? {};
   return Object.entries(AGENT_LABELS).every(([k, v]) => labels[k] === v) && Boolean(pod.spec?.nodeName);
 }
-
-export function renderFleetText(report: FleetReport): string {
-  const lines = ["REGISTRY  READY  NOT READY (why)  INSECURE"];
-  for (const r of report.registries) {
-    const total = r.ready.length + r.notReady.length;
-    const why = r.notReady.map((n) => `${n.node} (${n.code})`).join(", ") || "-";
-    lines.push(`${r.registry}  ${r.ready.length}/${total}  ${why}  ${r.insecure.join(", ") || "-"}`);
-  }
-  if (report.registries.length === 0) lines.push("(no node has published a regtrust status yet)");
-  if (report.noAgent.length > 0) lines.push("", `nodes with no agent: ${report.noAgent.join(", ")}`);
-  return `${lines.join("\n")}\n`;
-}

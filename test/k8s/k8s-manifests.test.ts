@@ -81,6 +81,7 @@ async function manifests(extra: string[] = []) {
   ]);
   assert.equal(run.code, 0, run.stderr);
   const docs = parseAllDocuments(run.stdout).map((d) => d.toJSON() as Record<string, unknown>);
+  // biome-ignore lint/suspicious/noExplicitAny: parsed manifests, navigated freely by the assertions
   return { run, docs, byKind: (kind: string) => docs.find((d) => d.kind === kind) as Record<string, any> };
 }
 

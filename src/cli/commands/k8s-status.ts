@@ -1,6 +1,7 @@
 import { EXIT, UsageError } from "../../core/errors.ts";
-import { fleetStatus, renderFleetText } from "../../k8s/fleet-status.ts";
+import { fleetStatus } from "../../k8s/fleet-status.ts";
 import type { Io } from "../io.ts";
+import { renderFleetText } from "../render/k8s-status-text.ts";
 import { connectFromFlags, type KubeFlags, parseChunkSize } from "./k8s-connect.ts";
 
 export interface K8sStatusFlags extends KubeFlags {

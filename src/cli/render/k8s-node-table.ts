@@ -1,4 +1,5 @@
 import type { NodeVerdict } from "../../k8s/node-run/run-fleet.ts";
+import { renderColumns } from "./columns.ts";
 
 const VERDICT_TEXT: Record<NodeVerdict["verdict"], string> = {
   ok: "ok",
@@ -18,16 +19,10 @@ export function renderNodeTable(verdicts: readonly NodeVerdict[]): string {
     v.exitCode === null ? "-" : String(v.exitCode),
     v.detail,
   ]);
-  const header = ["NODE", "RESULT", "EXIT", "DETAIL"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
+  const lines = renderColumns(["NODE", "RESULT", "EXIT", "DETAIL"], rows);
   const counts = (["ok", "fail", "error", "not-run"] as const)
     .map((k) => [k, verdicts.filter((v) => v.verdict === k).length] as const)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${VERDICT_TEXT[k].toLowerCase()}`);
-  return `${[line(header), ...rows.map(line)].join("\n")}\n\n${verdicts.length} nodes: ${counts.join(", ")}\n`;
+  return `${lines.join("\n")}\n\n${verdicts.length} nodes: ${counts.join(", ")}\n`;
 }
