@@ -19,6 +19,21 @@ export function parseTimeout(text: string): number {
   return ms;
 }
 
+/** A whole-number flag within bounds (counts, sizes, seconds): exit 2 naming the flag otherwise. */
+export function parseWholeNumber(text: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return Number(text);
+}
+
+/** `--expiring-days N`, shared by every command that warns about expiry. */
+export function parseExpiringDays(text: string): number {
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`--expiring-days must be a whole number of days, got "${text}"`);
+  return Number(text);
+}
+
 /** `--runtime containerd,k3s` → validated names; "system" is always evaluated and may be listed alone. */
 export function parseRuntimeList(text: string | undefined): RuntimeName[] | undefined {
   if (text === undefined) return undefined;

@@ -9,7 +9,7 @@
  * starts, the activeDeadlineSeconds kill.
  */
 import type { ServerResponse } from "node:http";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ContainerState, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { CA_ENV } from "../../src/k8s/node-run/pod-spec.ts";
 import { runCli } from "../integration/cli.ts";
 import { type ExtraRoute, status } from "./fake-apiserver.ts";
@@ -116,9 +116,7 @@ function advance(state: FakePods, live: Live): void {
   } else if (behaviour === "run" && live.running === null) {
     live.pod.status = {
       phase: "Running",
-      containerStatuses: [
-        { name: "regtrust", image: "", imageID: "", ready: true, restartCount: 0, state: { running: {} } },
-      ],
+      containerStatuses: [containerStatus({ running: {} })],
     };
     live.running = runCommand(state, live);
   }
@@ -135,31 +133,27 @@ async function runCommand(state: FakePods, live: Live): Promise<void> {
   live.pod.status = {
     phase: run.code === 0 ? "Succeeded" : "Failed",
     containerStatuses: [
-      {
-        name: "regtrust",
-        image: "",
-        imageID: "",
-        ready: false,
-        restartCount: 0,
-        state: { terminated: { exitCode: run.code, reason: run.code === 0 ? "Completed" : "Error" } },
-      },
+      containerStatus({ terminated: { exitCode: run.code, reason: run.code === 0 ? "Completed" : "Error" } }),
     ],
+  };
+}
+
+/** kubelet's status of the pod's one container, in the given state. */
+function containerStatus(state: V1ContainerState): V1ContainerStatus {
+  return {
+    name: "regtrust",
+    image: "",
+    imageID: "",
+    ready: state.running !== undefined,
+    restartCount: 0,
+    state,
   };
 }
 
 function containerWaiting(reason: string, message: string): V1Pod["status"] {
   return {
     phase: "Pending",
-    containerStatuses: [
-      {
-        name: "regtrust",
-        image: "",
-        imageID: "",
-        ready: false,
-        restartCount: 0,
-        state: { waiting: { reason, message } },
-      },
-    ],
+    containerStatuses: [containerStatus({ waiting: { reason, message } })],
   };
 }
 

@@ -12,12 +12,18 @@ export interface KubeHarness {
   run(argv: string[]): Promise<CliRun>;
 }
 
-export function useFakeCluster(build: () => FakeCluster): KubeHarness {
+/** `namespace`: the kubeconfig context's namespace (commands default to it). */
+export function useFakeCluster(build: () => FakeCluster, opts: { namespace?: string } = {}): KubeHarness {
   let server: FakeApiServer | undefined;
   let config: TempKubeconfig | undefined;
   before(async () => {
     server = await startFakeApiServer(build());
-    config = writeKubeconfig({ server: server.url, caPem: server.caPem, token: server.token });
+    config = writeKubeconfig({
+      server: server.url,
+      caPem: server.caPem,
+      token: server.token,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    });
   });
   after(async () => {
     await server?.close();

@@ -157,6 +157,7 @@ describe("regtrust k8s manifests", () => {
       [["--ca", leaf], /leaf\.crt/],
       [["--ca", caFile, "--mode", "fix"], /--mode fix/],
       [["--ca", caFile, "-n", "Bad_NS"], /--namespace Bad_NS/],
+      [["--ca", caFile, "--registry", "repo..example.com"], /--registry repo\.\.example\.com/],
     ] as const) {
       const run = await runCli(["k8s", "manifests", "--registry", "repo.example.com", ...argv]);
       assert.equal(run.code, 2, run.stderr);

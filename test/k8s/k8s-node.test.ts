@@ -15,15 +15,16 @@ import { buildNodeRoot, debianBase, withContainerd } from "../integration/node-r
 import { startPrivateCaRegistry } from "../support/private-registry.ts";
 import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { type FakeApiServer, startFakeApiServer } from "./fake-apiserver.ts";
 import { wireNode } from "./fake-cluster.ts";
 import { type FakePods, fakePods } from "./fake-pods.ts";
-import { type TempKubeconfig, writeKubeconfig } from "./kubeconfig-file.ts";
+import { useFakeCluster } from "./harness.ts";
 
 const HOST = "repo.example.com";
 const dirs = new TempDirs();
-let server: FakeApiServer;
-let kubeconfig: TempKubeconfig;
+const cluster = useFakeCluster(
+  () => ({ pods: [], events: [], nodes: ["node-a", "node-b", "node-c"].map((n) => wireNode(n, [])) }),
+  { namespace: "regtrust" },
+);
 let pods: FakePods;
 let registry: RunningRegistry;
 let target: string;
@@ -31,25 +32,12 @@ let caFile: string;
 
 before(async () => {
   ({ registry, target, caFile } = await startPrivateCaRegistry(dirs));
-  server = await startFakeApiServer({
-    pods: [],
-    events: [],
-    nodes: ["node-a", "node-b", "node-c"].map((n) => wireNode(n, [])),
-  });
   pods = fakePods();
-  server.extraRoutes.push(pods.route);
-  kubeconfig = writeKubeconfig({
-    server: server.url,
-    caPem: server.caPem,
-    token: server.token,
-    namespace: "regtrust",
-  });
+  cluster.server().extraRoutes.push(pods.route);
 });
 
 after(async () => {
   await registry?.stop();
-  await server?.close();
-  kubeconfig?.cleanup();
   await dirs.cleanup();
 });
 
@@ -61,8 +49,8 @@ afterEach(() => {
   pods.created.length = 0;
 });
 
-const node = (argv: string[]) =>
-  runCli(["k8s", "node", "--kubeconfig", kubeconfig.path, "--wait", "20", ...argv]);
+// cluster.run appends --kubeconfig after the node's command, where `k8s node` lifts it out (node-args.ts).
+const node = (argv: string[]) => cluster.run(["k8s", "node", "--wait", "20", ...argv]);
 
 async function untrustedNode(name: string): Promise<string> {
   const root = await buildNodeRoot(dirs, withContainerd(debianBase()));
@@ -251,7 +239,7 @@ describe("k8s node failures: clear errors, and the pod always deleted", () => {
 
   test("an interrupted client still deletes the pod", async () => {
     pods.behaviour.set("node-a", "pending");
-    const kube = await connectKube({ kubeconfig: kubeconfig.path, timeoutMs: 5000, env: {} });
+    const kube = await connectKube({ kubeconfig: cluster.kubeconfig(), timeoutMs: 5000, env: {} });
     const controller = new AbortController();
     const input = {
       node: "node-a",

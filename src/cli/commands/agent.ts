@@ -7,7 +7,7 @@ import { type MetricsState, renderMetrics } from "../../agent/metrics.ts";
 import { startMetricsServer } from "../../agent/metrics-server.ts";
 import { systemClock } from "../../core/deps.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
-import { diagnose } from "../../diagnose/diagnose.ts";
+import { type DiagnoseOptions, diagnose } from "../../diagnose/diagnose.ts";
 import { loadNode } from "../../diagnose/load-node.ts";
 import { connectKube } from "../../k8s/kube-client.ts";
 import { probe } from "../../probe/probe.ts";
@@ -53,7 +53,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     cycleErrors: 0,
   };
   const port = flags.metricsPort !== undefined ? Number(flags.metricsPort) : config.metricsPort;
-  const server = await startMetricsServer(port, flags.metricsPort === "0" ? "127.0.0.1" : "0.0.0.0", {
+  const server = await startMetricsServer(port, "0.0.0.0", {
     metrics: () => renderMetrics(metrics, new Date()),
     ready: () => metrics.cycles > 0,
   });
@@ -70,6 +70,12 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     publish: writer !== null,
   });
   try {
+    // The node view (runtime configs, OS bundle) is read once per check and shared by its registries.
+    let nodeView: DiagnoseOptions["node"] | null = null;
+    const currentView = () => {
+      nodeView ??= loadNode(flags.root, undefined);
+      return nodeView;
+    };
     const deps: LoopDeps = {
       node,
       clock: systemClock,
@@ -78,13 +84,14 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       diagnose: (registry) =>
         diagnose(parseTarget(registry), {
-          node: loadNode(flags.root, undefined),
+          node: currentView(),
           timeoutMs,
           clock: systemClock,
           expiringDays: 30,
         }),
-      trust: (registry) =>
-        trustAction(
+      trust: (registry) => {
+        nodeView = null; // the fix changes what the node trusts: read it again
+        return trustAction(
           {
             target: parseTarget(registry),
             root: flags.root,
@@ -97,7 +104,8 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
             timeoutMs,
           },
           { clock: systemClock, exec: processExec, probe, warn: (line) => log("warn", line) },
-        ),
+        );
+      },
       caChanged: caState.changed,
       wait: (ms, s) => abortableWait(ms, s),
     };
@@ -105,6 +113,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
       signal: stop.signal,
       ...(flags.once ? { once: true } : {}),
       onCycle: (outcome: CycleOutcome | null) => {
+        nodeView = null; // someone may change the node between checks
         metrics.cycles++;
         if (outcome === null) metrics.cycleErrors++;
         else metrics.results = outcome.results;

@@ -7,7 +7,7 @@ import { systemClock } from "../../core/deps.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import { writeOutputFile } from "../../plan/write-output.ts";
 import { parseTarget } from "../../target/parse-target.ts";
-import { parseTimeout } from "../common-options.ts";
+import { parseExpiringDays, parseTimeout } from "../common-options.ts";
 import { type Io, wantsColor } from "../io.ts";
 import { renderChainText } from "../render/chain-text.ts";
 import { makeStyle } from "../style.ts";
@@ -96,10 +96,4 @@ function saveChain(report: ChainReport, completion: ChainCompletion, flags: Chai
   if (file === "-") io.stdout.write(selection.pem);
   else writeOutputFile(file, selection.pem);
   report.output = selection.output;
-}
-
-export function parseExpiringDays(text: string): number {
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`--expiring-days must be a whole number of days, got "${text}"`);
-  return Number(text);
 }

@@ -1,9 +1,9 @@
 import { systemClock } from "../../core/deps.ts";
-import { EXIT, UsageError } from "../../core/errors.ts";
+import { EXIT } from "../../core/errors.ts";
 import { diagnose } from "../../diagnose/diagnose.ts";
 import { loadNode } from "../../diagnose/load-node.ts";
 import { parseTarget } from "../../target/parse-target.ts";
-import { parseRuntimeList, parseTimeout } from "../common-options.ts";
+import { parseExpiringDays, parseRuntimeList, parseTimeout } from "../common-options.ts";
 import { type Io, wantsColor } from "../io.ts";
 import { renderDiagnoseText } from "../render/diagnose-text.ts";
 import { makeStyle } from "../style.ts";
@@ -19,7 +19,7 @@ export interface DiagnoseFlags {
 export async function runDiagnose(targetText: string, flags: DiagnoseFlags, io: Io): Promise<number> {
   const target = parseTarget(targetText);
   const timeoutMs = parseTimeout(flags.timeout);
-  const expiringDays = parseDays(flags.expiringDays);
+  const expiringDays = parseExpiringDays(flags.expiringDays);
   const node = loadNode(flags.root, parseRuntimeList(flags.runtime));
   const result = await diagnose(target, { node, timeoutMs, clock: systemClock, expiringDays });
   io.stdout.write(
@@ -28,10 +28,4 @@ export async function runDiagnose(targetText: string, flags: DiagnoseFlags, io: 
       : renderDiagnoseText(result, makeStyle(wantsColor(io))),
   );
   return result.ok ? EXIT.ok : EXIT.findings;
-}
-
-function parseDays(text: string): number {
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`--expiring-days must be a whole number of days, got "${text}"`);
-  return Number(text);
 }

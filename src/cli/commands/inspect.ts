@@ -2,10 +2,10 @@ import { readFileSync, statSync } from "node:fs";
 import { inspectBundle } from "../../chain/inspect-bundle.ts";
 import { systemClock } from "../../core/deps.ts";
 import { EXIT, InputError } from "../../core/errors.ts";
+import { parseExpiringDays } from "../common-options.ts";
 import { type Io, wantsColor } from "../io.ts";
 import { renderInspectText } from "../render/inspect-text.ts";
 import { makeStyle } from "../style.ts";
-import { parseExpiringDays } from "./chain.ts";
 
 export interface InspectFlags {
   json?: boolean;

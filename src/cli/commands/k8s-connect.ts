@@ -1,7 +1,6 @@
-import { UsageError } from "../../core/errors.ts";
 import type { KubeConnection } from "../../k8s/kube-api.ts";
 import { connectKube } from "../../k8s/kube-client.ts";
-import { parseTimeout } from "../common-options.ts";
+import { parseTimeout, parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
 
 /** Flags shared by the `k8s` subcommands (k8s-register.ts addKubeOptions). */
@@ -24,8 +23,5 @@ export async function connectFromFlags(flags: KubeFlags, io: Io): Promise<KubeCo
 
 /** `--chunk-size`: 1–5000 items per list call (kubectl's default is 500). */
 export function parseChunkSize(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 5000) {
-    throw new UsageError(`--chunk-size must be a whole number from 1 to 5000, got "${text}"`);
-  }
-  return Number(text);
+  return parseWholeNumber(text, "--chunk-size", 1, 5000);
 }

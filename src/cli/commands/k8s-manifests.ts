@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
-import { EXIT, InputError, UsageError } from "../../core/errors.ts";
+import { EXIT, UsageError } from "../../core/errors.ts";
 import { defaultImage } from "../../k8s/image.ts";
 import { renderManifests } from "../../k8s/manifests.ts";
+import { assertRegistryName } from "../../node/registry-name.ts";
+import { toPem } from "../../pki/read-bundle.ts";
+import { parseTarget } from "../../target/parse-target.ts";
 import { checkCaCertificates, readCaFile } from "../../trust/ca-file.ts";
 import type { Io } from "../io.ts";
 
@@ -23,21 +25,25 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
     throw new UsageError(`--namespace ${namespace}: not a namespace name (DNS-1123 label)`);
   }
-  for (const host of flags.registry) {
-    if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(host))
-      throw new UsageError(`--registry ${host}: expected HOST[:PORT]`);
-  }
-  // Checked like `regtrust trust --ca` (anchors only, not expired) before anything is printed.
-  checkCaCertificates(readCaFile(flags.ca, io.env), `--ca ${flags.ca}`, new Date());
-  const caPem = readFileSync(flags.ca, "utf8");
-  if (!caPem.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new InputError(
-      `--ca ${flags.ca}: the ConfigMap needs a PEM file (convert DER/PKCS#7 to PEM first)`,
-    );
-  }
+  // The agent validates its config with the same parser (agent/agent-config.ts): a registry accepted
+  // here never makes the DaemonSet crash-loop on start.
+  const registries = flags.registry.map((host) => {
+    try {
+      const { registry } = parseTarget(host);
+      assertRegistryName(registry);
+      return registry;
+    } catch (error) {
+      throw new UsageError(`--registry ${host}: ${(error as Error).message}`);
+    }
+  });
+  // Checked like `regtrust trust --ca` (anchors only, not expired) before anything is printed;
+  // DER and PKCS#7 are written to the ConfigMap as PEM.
+  const certs = readCaFile(flags.ca, io.env);
+  checkCaCertificates(certs, `--ca ${flags.ca}`, new Date());
+  const caPem = toPem(certs);
   io.stdout.write(
     renderManifests({
-      registries: flags.registry,
+      registries,
       caPem,
       mode,
       image: flags.image ?? defaultImage(),

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { InputError, UsageError } from "../../core/errors.ts";
+import { InputError } from "../../core/errors.ts";
 import { defaultImage } from "../../k8s/image.ts";
 import type { KubeApi } from "../../k8s/kube-api.ts";
 import { parseNodeInvocation, takeCaFile } from "../../k8s/node-run/node-args.ts";
@@ -8,6 +8,7 @@ import { allNodeNames, fleetExitCode, type NodeVerdict, runOnFleet } from "../..
 import { runOnNode } from "../../k8s/node-run/run-on-node.ts";
 import { toPem } from "../../pki/read-bundle.ts";
 import { checkCaCertificates, readCaFile } from "../../trust/ca-file.ts";
+import { parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
 import { renderNodeTable } from "../render/k8s-node-table.ts";
 import { connectFromFlags, type KubeFlags, parseChunkSize } from "./k8s-connect.ts";
@@ -22,6 +23,7 @@ export interface K8sNodeFlags extends KubeFlags {
 }
 
 const POLL_MS = 250;
+const DAY_SECONDS = 86_400;
 
 /**
  * `regtrust k8s node <node|--all> <action> …`: the same command, run on the
@@ -32,9 +34,9 @@ export async function runK8sNode(words: string[], flagsIn: K8sNodeFlags, io: Io)
   const invocation = parseNodeInvocation(words, flagsIn.all === true);
   const flags = { ...flagsIn, ...invocation.lifted } as K8sNodeFlags;
   const { args, caPem } = caForPod(invocation.action, invocation.args);
-  const waitSeconds = seconds(flags.wait, "--wait");
-  const deadlineSeconds = seconds(flags.deadline, "--deadline");
-  const parallel = whole(flags.parallel, "--parallel", 1, 50);
+  const waitSeconds = parseWholeNumber(flags.wait, "--wait", 1, DAY_SECONDS);
+  const deadlineSeconds = parseWholeNumber(flags.deadline, "--deadline", 1, DAY_SECONDS);
+  const parallel = parseWholeNumber(flags.parallel, "--parallel", 1, 50);
   const kube = await connectFromFlags(flags, io);
   const namespace = flags.namespace ?? kube.namespace;
   const image = flags.image ?? defaultImage();
@@ -106,15 +108,4 @@ async function withInterrupt(io: Io, run: (signal: AbortSignal) => Promise<numbe
 
 function fleetJson(action: NodeAction, verdicts: readonly NodeVerdict[]) {
   return { schemaVersion: 1, action, exitCode: fleetExitCode(verdicts), nodes: verdicts };
-}
-
-function seconds(text: string, flag: string): number {
-  return whole(text, flag, 1, 86_400);
-}
-
-function whole(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return Number(text);
 }

@@ -5,9 +5,9 @@ import { readScanInput } from "../../scan/read-input.ts";
 import { firstErrorCode, type ScanOutcome, scan } from "../../scan/scan.ts";
 import { parseScanInput } from "../../scan/scan-input.ts";
 import { scanTargets } from "../../scan/scan-targets.ts";
-import { renderScanSummary } from "../../scan/summary-table.ts";
-import { parseRuntimeList, parseTimeout } from "../common-options.ts";
+import { parseExpiringDays, parseRuntimeList, parseTimeout, parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
+import { renderScanSummary } from "../render/scan-summary.ts";
 
 export interface ScanFlags {
   root: string;
@@ -30,9 +30,9 @@ export async function runScan(
   deps: ScanDeps = { loadNode },
 ): Promise<number> {
   const timeoutMs = parseTimeout(flags.timeout);
-  const concurrency = parseConcurrency(flags.concurrency);
+  const concurrency = parseWholeNumber(flags.concurrency, "--concurrency", 1, 1024);
   const runtimes = parseRuntimeList(flags.runtime);
-  const expiringDays = parseDays(flags.expiringDays ?? "30");
+  const expiringDays = parseExpiringDays(flags.expiringDays ?? "30");
   const { text, name } = await readScanInput(file ?? "-", () => io.readStdin());
   const targets = scanTargets(parseScanInput(text, name).entries, name);
   if (targets.length === 0)
@@ -61,18 +61,4 @@ function progressBar(done: number, total: number): string {
   const width = 20;
   const filled = Math.round((done / total) * width);
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`;
-}
-
-function parseConcurrency(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) {
-    throw new UsageError(`--concurrency must be a whole number between 1 and 1024, got "${text}"`);
-  }
-  return Number(text);
-}
-
-/** Same rule as `diagnose --expiring-days`. */
-function parseDays(text: string): number {
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`--expiring-days must be a whole number of days, got "${text}"`);
-  return Number(text);
 }

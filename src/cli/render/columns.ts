@@ -1,9 +1,21 @@
-/** Rows under a header, each column as wide as its widest cell, two spaces apart; the last column is not padded. */
-export function renderColumns(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/**
+ * Rows under a header, each column as wide as its widest cell, two spaces
+ * apart. Columns listed in `alignRight` (numbers) are right-aligned; the last
+ * column is otherwise left unpadded so lines carry no trailing spaces.
+ */
+export function renderColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  alignRight: readonly number[] = [],
+): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const cell = (c: string, i: number, last: boolean) => {
+    if (alignRight.includes(i)) return c.padStart(widths[i] ?? 0);
+    return last ? c : c.padEnd(widths[i] ?? 0);
+  };
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) => cell(c, i, i === cells.length - 1))
       .join("  ")
       .trimEnd();
   return [line(header), ...rows.map(line)];

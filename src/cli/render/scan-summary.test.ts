@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { DiagnoseResult } from "../diagnose/result.ts";
-import type { Finding } from "../findings/finding.ts";
-import { renderScanSummary } from "./summary-table.ts";
+import type { DiagnoseResult } from "../../diagnose/result.ts";
+import type { Finding } from "../../findings/finding.ts";
+import { renderScanSummary } from "./scan-summary.ts";
 
 function outcome(registry: string, findings: Array<Pick<Finding, "code" | "severity">>, ms: number) {
   const result = {
