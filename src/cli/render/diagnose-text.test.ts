@@ -104,3 +104,26 @@ test("diagnose text: a healthy registry with an insecure runtime says so in the 
     /^✓ OK {2}repo\.example\.com:11000: pulls verify for containerd \(containerd: verification skipped!\); 1 warning/,
   );
 });
+
+test("diagnose text: an OK verdict names only the contexts that verify", () => {
+  const ok: DiagnoseResult = {
+    ...INCIDENT,
+    ok: true,
+    contexts: [
+      {
+        name: "system",
+        ok: false,
+        anchors: [],
+        insecure: false,
+        error: "x509: certificate signed by unknown authority",
+      },
+      { name: "containerd", ok: true, anchors: [], insecure: false, error: null },
+    ],
+    findings: [],
+  };
+  const text = renderDiagnoseText(ok, makeStyle(false));
+  assert.match(
+    text,
+    /^✓ OK {2}repo\.example\.com:11000: pulls verify for containerd; system does not verify\n/,
+  );
+});

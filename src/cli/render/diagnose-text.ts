@@ -39,11 +39,15 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
   const errors = result.findings.filter((f) => f.severity === "error");
   const warnings = result.findings.filter((f) => f.severity === "warning");
   if (result.ok) {
-    const names = result.contexts.map((c) => c.name).join(", ");
+    // ok means every runtime pulls; a context outside that verdict (the host's own
+    // store next to a runtime) may still fail and must not be listed as verifying.
+    const names = result.contexts.filter((c) => c.ok).map((c) => c.name).join(", ");
+    const notVerifying = result.contexts.filter((c) => !c.ok).map((c) => c.name);
+    const not = notVerifying.length ? `; ${notVerifying.join(", ")} does not verify` : "";
     const insecure = result.contexts.filter((c) => c.insecure).map((c) => c.name);
     const note = insecure.length ? ` (${insecure.join(", ")}: verification skipped!)` : "";
     const warn = warnings.length ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
-    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names}${note}${warn}`;
+    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names}${note}${not}${warn}`;
   }
   const first = errors[0] as Finding | undefined;
   const failing = result.contexts.filter((c) => !c.ok).map((c) => c.name);
