@@ -1,8 +1,8 @@
-import { isMap, isScalar, parseDocument } from "yaml";
 import { finding } from "../findings/finding.ts";
 import { LATEST_FEATURES } from "../node/containerd/features.ts";
 import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "../node/k3s/registries-yaml.ts";
 import { agentContainerdDir } from "../node/k3s.ts";
+import { yamlParser } from "../node/yaml-parser.ts";
 import { auditCaFile } from "./ca-files.ts";
 import { auditClientPair } from "./client-keys.ts";
 import { auditContainerd } from "./containerd-audit.ts";
@@ -101,6 +101,7 @@ function auditConfigs(ctx: AuditContext, dist: Distribution, yaml: RegistriesYam
 function readClientFiles(text: string): Map<string, { cert: string; key: string | null }> {
   const out = new Map<string, { cert: string; key: string | null }>();
   if (text === "") return out;
+  const { isMap, isScalar, parseDocument } = yamlParser();
   const configs = parseDocument(text).get("configs", true);
   if (!isMap(configs)) return out;
   for (const pair of configs.items) {

@@ -2,6 +2,7 @@ import { assertRootDir } from "../core/root-dir.ts";
 import { HostFs } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
 import type { RuntimeName } from "../node/types.ts";
+import { prepareYamlFor } from "../node/yaml-parser.ts";
 import { loadSystemSources } from "./contexts.ts";
 import type { DiagnoseOptions } from "./diagnose.ts";
 
@@ -9,9 +10,13 @@ import type { DiagnoseOptions } from "./diagnose.ts";
  * Reads the node under `root` once: its runtimes (detected, or the ones the
  * user named) and its OS trust store, parsed. Shared by every target of a run.
  */
-export function loadNode(root: string, runtimes: RuntimeName[] | undefined): DiagnoseOptions["node"] {
+export async function loadNode(
+  root: string,
+  runtimes: RuntimeName[] | undefined,
+): Promise<DiagnoseOptions["node"]> {
   assertRootDir(root);
   const fs = new HostFs(root);
+  await prepareYamlFor(fs, runtimes);
   const view = readNodeView(fs, runtimes ? { runtimes } : {});
   return {
     view,

@@ -3,6 +3,10 @@ import { describe, test } from "node:test";
 import type { Distribution } from "./k3s/registries-yaml.ts";
 import { k3sTrustFor } from "./k3s.ts";
 import { makeNodeRoot, type NodeEntry } from "./testing/node-root.ts";
+import { loadYamlParser } from "./yaml-parser.ts";
+
+// The k3s readers take the parser the commands load on demand (node/yaml-parser.ts).
+await loadYamlParser();
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const REG = "reg.example.com:5000";

@@ -3,6 +3,7 @@ import { InputError } from "../core/errors.ts";
 import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
 import { HostFs, HostFsError } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
+import { prepareYamlFor } from "../node/yaml-parser.ts";
 import { type ApplyResult, applyPlan } from "../plan/apply.ts";
 import { PlanApplyError } from "../plan/errors.ts";
 import type { Plan } from "../plan/plan.ts";
@@ -48,6 +49,7 @@ export { assertRootDir } from "../core/root-dir.ts";
  */
 export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise<ActionResult> {
   const fs = new HostFs(req.root);
+  await prepareYamlFor(fs, req.runtimeFlag);
   const view = readNodeView(fs);
   const targets = targetContexts(req.runtimeFlag, view);
   const registry = req.target.registry;

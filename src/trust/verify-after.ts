@@ -38,7 +38,7 @@ export async function verifyAfterApply(input: VerifyInput): Promise<{
   diagnosis: DiagnoseResult;
   contexts: ContextReport[];
 }> {
-  const node = loadNode(input.root, input.targets.runtimes);
+  const node = await loadNode(input.root, input.targets.runtimes);
   const diagnosis = await diagnose(input.target, {
     node,
     timeoutMs: input.timeoutMs,
@@ -86,7 +86,7 @@ function verdictFor(
 }
 
 /** Trust pools per context from the fresh node view, for the offline check. */
-function offlinePools(node: ReturnType<typeof loadNode>, registry: string) {
+function offlinePools(node: Awaited<ReturnType<typeof loadNode>>, registry: string) {
   const { contexts } = buildContexts(node.view, registry, node.runtimes, node.systemSources);
   return new Map(contexts.map((c) => [c.name as string, c.pool.pool]));
 }

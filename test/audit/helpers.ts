@@ -2,7 +2,11 @@ import type { AuditOptions, AuditReport } from "../../src/audit/audit.ts";
 import { auditNode } from "../../src/audit/audit.ts";
 import type { Finding } from "../../src/findings/finding.ts";
 import { makeNodeRoot, type NodeEntry, type TestNode } from "../../src/node/testing/node-root.ts";
+import { loadYamlParser } from "../../src/node/yaml-parser.ts";
 import { NOW } from "./fixtures.ts";
+
+// The k3s readers take the parser the commands load on demand (node/yaml-parser.ts).
+await loadYamlParser();
 
 /** Audits a throwaway node built from `entries`; `prepare` may chmod/utime before the audit. */
 export function auditOf(

@@ -71,7 +71,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
   });
   try {
     // The node view (runtime configs, OS bundle) is read once per check and shared by its registries.
-    let nodeView: DiagnoseOptions["node"] | null = null;
+    let nodeView: Promise<DiagnoseOptions["node"]> | null = null;
     const currentView = () => {
       nodeView ??= loadNode(flags.root, undefined);
       return nodeView;
@@ -82,9 +82,9 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
       writer,
       log,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      diagnose: (registry) =>
+      diagnose: async (registry) =>
         diagnose(parseTarget(registry), {
-          node: currentView(),
+          node: await currentView(),
           timeoutMs,
           clock: systemClock,
           expiringDays: 30,

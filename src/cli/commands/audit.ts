@@ -5,6 +5,7 @@ import { UsageError } from "../../core/errors.ts";
 import { assertRootDir } from "../../core/root-dir.ts";
 import { VERSION } from "../../core/version.ts";
 import { HostFs } from "../../node/host-fs.ts";
+import { prepareYamlFor } from "../../node/yaml-parser.ts";
 import { readJournalAt } from "../../plan/journal-store.ts";
 import { parseRuntimeList } from "../common-options.ts";
 import { type Io, wantsColor } from "../io.ts";
@@ -30,7 +31,9 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   assertRootDir(flags.root);
   const runtimes = parseRuntimeList(flags.runtime);
   const journal = await readJournalAt(flags.root);
-  const report = auditNode(new HostFs(flags.root), {
+  const fs = new HostFs(flags.root);
+  await prepareYamlFor(fs, runtimes);
+  const report = auditNode(fs, {
     ...(runtimes ? { runtimes } : {}),
     now: systemClock.now(),
     expiringDays: Number(flags.expiringDays),

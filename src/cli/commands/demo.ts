@@ -26,7 +26,7 @@ export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number
     const target = parseTarget(scenario.registry);
     const diagnoseNode = async (): Promise<DiagnoseResult> =>
       diagnose(target, {
-        node: loadNode(scenario.root, undefined),
+        node: await loadNode(scenario.root, undefined),
         timeoutMs: DEFAULT_TIMEOUT_MS,
         clock: systemClock,
         expiringDays: 30,

@@ -20,7 +20,7 @@ export async function runDiagnose(targetText: string, flags: DiagnoseFlags, io: 
   const target = parseTarget(targetText);
   const timeoutMs = parseTimeout(flags.timeout);
   const expiringDays = parseExpiringDays(flags.expiringDays);
-  const node = loadNode(flags.root, parseRuntimeList(flags.runtime));
+  const node = await loadNode(flags.root, parseRuntimeList(flags.runtime));
   const result = await diagnose(target, { node, timeoutMs, clock: systemClock, expiringDays });
   io.stdout.write(
     flags.json

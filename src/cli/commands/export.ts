@@ -3,6 +3,7 @@ import { UsageError } from "../../core/errors.ts";
 import { ansiblePlaybook } from "../../export/ansible.ts";
 import { cloudInitUserData } from "../../export/cloud-init.ts";
 import { planForExport } from "../../export/export-plan.ts";
+import { loadYamlParser } from "../../node/yaml-parser.ts";
 import { writeOutputFile } from "../../plan/write-output.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import { checkCaCertificates, readCaFile } from "../../trust/ca-file.ts";
@@ -37,6 +38,9 @@ export async function runExport(
   const target = parseTarget(targetText);
   const certs = readCaFile(flags.ca);
   checkCaCertificates(certs, `--ca ${flags.ca}`, clock.now());
+  // The synthetic node's k3s/rke2 planners read registries.yaml; export
+  // renders YAML anyway, so the parser costs nothing extra here.
+  await loadYamlParser();
   const exported = planForExport(target.registry, certs, flags.runtime, flags.distro ?? "debian");
   const text =
     format === "cloud-init"

@@ -37,7 +37,7 @@ export async function runScan(
   const targets = scanTargets(parseScanInput(text, name).entries, name);
   if (targets.length === 0)
     throw new UsageError(`no targets in ${name} (one per line, or a Kubernetes manifest)`);
-  const node = deps.loadNode(flags.root, runtimes);
+  const node = await deps.loadNode(flags.root, runtimes);
   const outcomes = await scan(targets, {
     node,
     concurrency,

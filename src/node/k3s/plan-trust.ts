@@ -1,10 +1,11 @@
-import { isMap, isScalar, parseDocument, Scalar, YAMLMap } from "yaml";
+import type { YAMLMap } from "yaml";
 import { goAppendCertsFromPEM, toPem } from "../../pki/read-bundle.ts";
 import { editFile, newPlan, restartCommand, writeOwnedFile } from "../../plan/plan.ts";
 import { actionOf, type ContextPlan, registryFileStem, type TrustChange } from "../ca-install.ts";
 import type { HostFs } from "../host-fs.ts";
 import { insecureMarkerComment } from "../insecure-marker.ts";
 import { assertRegistryName } from "../registry-name.ts";
+import { yamlParser } from "../yaml-parser.ts";
 import { type Distribution, readRegistriesYaml, registriesYamlPath } from "./registries-yaml.ts";
 
 const UNIT_DIRS = [
@@ -41,8 +42,9 @@ export function planK3sTrust(
     return { context: dist, plan, restartUnit: null, refusal };
   }
   const text = fs.readText(path);
-  const doc = parseDocument(text ?? "");
-  if (doc.contents === null) doc.contents = new YAMLMap() as unknown as typeof doc.contents;
+  const yaml = yamlParser();
+  const doc = yaml.parseDocument(text ?? "");
+  if (doc.contents === null) doc.contents = new yaml.YAMLMap() as unknown as typeof doc.contents;
   const tls = tlsMap(doc.contents, registry);
   if (!tls) {
     const refusal = {
@@ -84,6 +86,7 @@ function settingLine(change: TrustChange, dist: Distribution, registry: string):
 
 /** configs → "<registry>" → tls, created as needed (the registry key quoted, as the k3s docs write it). */
 function tlsMap(root: unknown, registry: string): YAMLMap | null {
+  const { isMap, isScalar, Scalar, YAMLMap } = yamlParser();
   let node: unknown = root;
   for (const [key, quote] of [
     ["configs", false],
@@ -105,6 +108,7 @@ function tlsMap(root: unknown, registry: string): YAMLMap | null {
 
 /** Sets a value, keeping the existing node (and its comments) when there is one. */
 function setScalar(map: YAMLMap, key: string, value: string | boolean, comment: string | null): void {
+  const { isScalar, Scalar } = yamlParser();
   const existing = map.get(key, true);
   const node = isScalar(existing) ? existing : new Scalar(value);
   node.value = value;

@@ -1,7 +1,8 @@
-import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { type Finding, finding } from "../../findings/finding.ts";
 import { type HostFs, HostFsError } from "../host-fs.ts";
 import type { PlaintextCredential } from "../types.ts";
+import { yamlParser } from "../yaml-parser.ts";
 
 export type Distribution = "k3s" | "rke2";
 
@@ -55,8 +56,9 @@ export function readRegistriesYaml(fs: HostFs, dist: Distribution): RegistriesYa
     return { ...empty, exists: true, valid: false, findings: [invalid(path, dist, error.message, null)] };
   }
   if (text === null) return empty;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
+  const yaml = yamlParser();
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines });
   const [error] = doc.errors;
   if (error) {
     return {
@@ -145,6 +147,7 @@ function entries(value: unknown): [string, unknown][] {
 
 /** 1-based line of the key at `keys` (the key, not its value: that is where an operator looks). */
 function keyLine(doc: Document, lines: LineCounter, keys: string[]): number | null {
+  const { isMap, isScalar } = yamlParser();
   const parent = keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents;
   if (!isMap(parent)) return null;
   const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === keys[keys.length - 1]);
