@@ -41,7 +41,10 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
   if (result.ok) {
     // ok means every runtime pulls; a context outside that verdict (the host's own
     // store next to a runtime) may still fail and must not be listed as verifying.
-    const names = result.contexts.filter((c) => c.ok).map((c) => c.name).join(", ");
+    const names = result.contexts
+      .filter((c) => c.ok)
+      .map((c) => c.name)
+      .join(", ");
     const notVerifying = result.contexts.filter((c) => !c.ok).map((c) => c.name);
     const not = notVerifying.length ? `; ${notVerifying.join(", ")} does not verify` : "";
     const insecure = result.contexts.filter((c) => c.insecure).map((c) => c.name);
