@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
+import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -19,6 +20,7 @@ import { type RunningRegistry, startRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
 
 const dirs = new TempDirs();
+let pkiLeaf: { certPem: string; keyPem: string; chainPem: string };
 const tarpitSockets = new Set<Socket>();
 let tarpit: Server;
 let trusted: RunningRegistry;
@@ -32,6 +34,11 @@ let MIRROR: string;
 before(async () => {
   await ensureTestHosts();
   const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  pkiLeaf = {
+    certPem: pki.leaf.certPem,
+    keyPem: pki.leaf.keyPem,
+    chainPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`,
+  };
   trusted = await startRegistry({
     tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
   });
@@ -65,6 +72,13 @@ async function inputFile(name: string, text: string): Promise<string> {
   const file = join(await dirs.make("scan-input"), name);
   await writeFile(file, text);
   return file;
+}
+
+function listenOn(server: Server, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => resolve());
+  });
 }
 
 function scanArgs(...extra: string[]): string[] {
@@ -128,6 +142,35 @@ describe("scan: line input", () => {
     assert.match(run.stdout, new RegExp(`^${REPO}\\s+ok\\s+-\\s+\\d+$`, "m"));
     assert.match(run.stdout, new RegExp(`^${OTHER}\\s+FAIL\\s+plain-http\\s+\\d+$`, "m"));
     assert.equal(lines.at(-1), "2 registries scanned: 1 ok, 1 failing");
+  });
+
+  test("--timeout is one deadline per target: a slow /v2/ then a hanging token realm end at it, not after both", async (t) => {
+    // /v2/ answers after 1.2 s naming a realm on the tarpit (auth.example.com = 127.0.0.2, never answers).
+    const realmTarpit = createServer(() => {});
+    await listenOn(realmTarpit, "127.0.0.2");
+    const realm = `https://auth.example.com:${(realmTarpit.address() as AddressInfo).port}/token`;
+    const slow = createHttpsServer({ cert: pkiLeaf.chainPem, key: pkiLeaf.keyPem }, (_req, res) => {
+      setTimeout(() => {
+        res.writeHead(401, { "www-authenticate": `Bearer realm="${realm}",service="registry"` });
+        res.end("{}");
+      }, 1200);
+    });
+    await listenOn(slow, "127.0.0.1");
+    t.after(() => {
+      slow.closeAllConnections();
+      slow.close();
+      realmTarpit.close();
+    });
+    const target = `repo.example.com:${(slow.address() as AddressInfo).port}`;
+    const run = await runCli(["scan", "-", ...scanArgs()], { stdin: `${target}\n` });
+    const row = new RegExp(`^${target}\\s+FAIL\\s+(\\S+)\\s+(\\d+)$`, "m").exec(run.stdout);
+    assert.ok(row, run.stdout + run.stderr);
+    const ms = Number(row[2]);
+    // Stages with their own timeouts would take 1.2 s + 2 s; one deadline ends near 2 s.
+    assert.ok(ms >= 1900 && ms < 2800, `target took ${ms} ms with --timeout 2000`);
+    const json = await runCli(["scan", "-", ...scanArgs("--json")], { stdin: `${target}\n` });
+    const codes = jsonLines(json)[0]?.findings.map((f) => f.code) ?? [];
+    assert.ok(codes.includes("auth-realm-unreachable"), codes.join(", "));
   });
 
   test("stdin `-`", async () => {
