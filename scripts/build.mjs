@@ -3,6 +3,7 @@
 // esbuild splits them into chunks next to the entry point.
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { lazyChildProcessForCommander } from "./lazy-builtins.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
@@ -24,5 +25,6 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __regtrustCreateRequire } from 'node:module'; const require = __regtrustCreateRequire(import.meta.url);",
   },
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
+  plugins: [lazyChildProcessForCommander],
   logLevel: "warning",
 });

@@ -6,7 +6,9 @@
  * among them (they must be reached only through `await import()`).
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { test } from "node:test";
 
@@ -63,4 +65,22 @@ for (const c of CASES) {
 test("start-up: the check sees a library that is statically imported (the walk can fail)", () => {
   const files = staticClosure(commandChunk("export"));
   assert.ok(packagesIn(files).has("yaml"), "export renders YAML, so its chunk must reach the yaml package");
+});
+
+test("start-up: --help does not load child_process (commander gets a lazy stand-in, scripts/lazy-builtins.mjs)", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "regtrust-modules-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const report = join(dir, "report.cjs");
+  writeFileSync(
+    report,
+    "process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'));\n",
+  );
+  const run = spawnSync(process.execPath, ["--require", report, ENTRY, "--help"], {
+    encoding: "utf8",
+    timeout: 20000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const modules = /MODULES (.*)/.exec(run.stderr)?.[1]?.split(",") ?? [];
+  assert.ok(modules.includes("NativeModule path"), "the report lists loaded built-ins");
+  assert.ok(!modules.includes("NativeModule child_process"), "child_process was loaded for --help");
 });
