@@ -5,13 +5,15 @@
  * then samples RSS and CPU time from /proc over an idle window. The CPU share
  * at a 60 s interval = (one check's CPU + the idle wake-ups of 60 s) / 60 s.
  * Targets: under 80 MiB RSS, under 1% of a core at a 60 s interval.
- *   node --import tsx bench/agent.ts
+ *   node --import tsx bench/agent.ts [--json-out FILE]
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type AgentResult, emitResult } from "./results.ts";
 
 const IDLE_SECONDS = Number(process.env.BENCH_AGENT_IDLE ?? 20);
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
   const child = spawn(
     process.execPath,
     [
-      "dist/regtrust.mjs",
+      resolve(import.meta.dirname, "../dist/regtrust.mjs"),
       "agent",
       "--config",
       config,
@@ -60,10 +62,20 @@ async function main(): Promise<void> {
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
+  try {
+    await emitResult(await sample(child));
+  } finally {
+    child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function sample(child: ChildProcessByStdio<null, null, Readable>): Promise<AgentResult> {
   const pid = child.pid as number;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no first check within 30 s")), 30_000);
+    child.once("exit", (code) => reject(new Error(`agent exited ${code} before its first check`)));
     child.stderr.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes('"registry checked"')) {
         clearTimeout(timer);
@@ -72,22 +84,20 @@ async function main(): Promise<void> {
     });
   });
   const firstCheckCpu = cpuSeconds(pid);
-  const firstCheckMs = performance.now() - started;
+  const firstCheckWallMs = performance.now() - started;
   await sleep(IDLE_SECONDS * 1000);
   const idleCpu = cpuSeconds(pid) - firstCheckCpu;
-  const rss = rssMiB(pid);
-  child.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
   // Start-up plus first check bound one check's CPU from above.
-  const share = ((firstCheckCpu + (idleCpu / IDLE_SECONDS) * 60) / 60) * 100;
-  console.log("| agent (report mode, 1 registry) | value | target |");
-  console.log("|---|---:|---:|");
-  console.log(`| RSS after the first check, idle ${IDLE_SECONDS} s | ${rss.toFixed(1)} MiB | < 80 MiB |`);
-  console.log(
-    `| CPU: start-up + first check | ${(firstCheckCpu * 1000).toFixed(0)} ms (wall ${firstCheckMs.toFixed(0)} ms) | |`,
-  );
-  console.log(`| CPU while idle | ${((idleCpu / IDLE_SECONDS) * 1000).toFixed(2)} ms/s | |`);
-  console.log(`| CPU share at a 60 s interval (upper bound) | ${share.toFixed(2)} % of a core | < 1 % |`);
+  const sharePercent = ((firstCheckCpu + (idleCpu / IDLE_SECONDS) * 60) / 60) * 100;
+  return {
+    kind: "agent",
+    idleSeconds: IDLE_SECONDS,
+    rssMiB: rssMiB(pid),
+    firstCheckCpuMs: firstCheckCpu * 1000,
+    firstCheckWallMs,
+    idleCpuMsPerSecond: (idleCpu / IDLE_SECONDS) * 1000,
+    sharePercent,
+  };
 }
 
 await main();

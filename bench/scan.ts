@@ -1,21 +1,26 @@
 /**
  * Benchmark (not a test): `regtrust scan --json` of 200 and 1,000 loopback
  * TLS registries (Node HTTPS servers answering /v2/ like a registry, one
- * private-CA chain with an IP SAN) — throughput and peak RSS (VmHWM of the
- * child), to show cost grows linearly with targets. Uses dist/regtrust.mjs
- * (`npm run build` first). Targets: 1,000 endpoints ≤ 5 s wall, ≤ 250 MiB.
- *   node --import tsx bench/scan.ts
+ * private-CA chain with an IP SAN) — throughput and peak RSS (the child's
+ * maxRSS at exit), to show cost grows linearly with targets. Uses
+ * dist/regtrust.mjs (`npm run build` first). BENCH_SCAN_RUNS runs of each
+ * size (default 3), alternating. Targets: 1,000 endpoints ≤ 5 s, ≤ 250 MiB.
+ *   node --import tsx bench/scan.ts [--json-out FILE]
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createTestPki } from "../src/pki/generate.ts";
+import { peakRssMiBFrom, REPORT_PEAK_RSS, summarise } from "./measure.ts";
+import { emitResult, type ScanResult, type ScanRow } from "./results.ts";
 
 const SIZES = [200, 1000];
-const CONCURRENCY = process.env.BENCH_SCAN_CONCURRENCY ?? "64";
+const CONCURRENCY = Number(process.env.BENCH_SCAN_CONCURRENCY ?? 64);
+const RUNS = Number(process.env.BENCH_SCAN_RUNS ?? 3);
+const ENTRY = resolve(import.meta.dirname, "../dist/regtrust.mjs");
 
 async function startRegistries(count: number): Promise<{ ports: number[]; close(): Promise<void> }> {
   const pki = await createTestPki({ hostnames: ["localhost"], ipAddresses: ["127.0.0.1"] });
@@ -40,47 +45,69 @@ async function startRegistries(count: number): Promise<{ ports: number[]; close(
   };
 }
 
-function peakRssMiB(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("VmHWM:"));
-    return line ? Number(line.replace(/\D+/g, "")) / 1024 : 0; // gone: a zombie has no VmHWM
-  } catch {
-    return 0;
-  }
+interface ScanRun {
+  ms: number;
+  peak: number;
+  lines: number;
+  status: string | null;
 }
 
-async function scanOnce(file: string, root: string): Promise<{ ms: number; peak: number; lines: number }> {
+/** One `regtrust scan --json` in a child that reports its own peak RSS; exit 0 or 1 (findings) is a run. */
+function scanOnce(file: string, root: string): Promise<ScanRun> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [
-      "dist/regtrust.mjs",
+      "--import",
+      REPORT_PEAK_RSS,
+      ENTRY,
       "scan",
       file,
       "--json",
       "--root",
       root,
       "--concurrency",
-      CONCURRENCY,
+      String(CONCURRENCY),
       "--timeout",
       "5000",
     ],
-    { stdio: ["ignore", "pipe", "ignore"] },
+    { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000, killSignal: "SIGKILL" },
   );
-  let peak = 0;
   let lines = 0;
+  let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {
     lines += chunk.toString().split("\n").length - 1;
-    peak = Math.max(peak, peakRssMiB(child.pid as number));
   });
-  const timer = setInterval(() => {
-    peak = Math.max(peak, peakRssMiB(child.pid as number));
-  }, 20);
-  await new Promise((resolve) => child.on("exit", resolve));
-  clearInterval(timer);
-  return { ms: performance.now() - started, peak, lines };
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => {
+    child.once("error", (error) =>
+      resolve({ ms: Number.NaN, peak: Number.NaN, lines, status: error.message }),
+    );
+    child.once("close", (code, signal) => {
+      const ms = performance.now() - started;
+      const status =
+        signal === "SIGKILL" ? "timeout" : code === 0 || code === 1 ? null : `exit ${code ?? signal}`;
+      resolve({ ms, peak: peakRssMiBFrom(stderr), lines, status });
+    });
+  });
+}
+
+function summariseRuns(endpoints: number, runs: ScanRun[]): ScanRow {
+  const ok = runs.filter((r) => r.status === null);
+  return {
+    ...summarise(
+      `${endpoints} endpoints`,
+      ok.map((r) => r.ms),
+    ),
+    runs: runs.length,
+    failures: runs.length - ok.length,
+    failedAs: [...new Set(runs.flatMap((r) => (r.status === null ? [] : [r.status])))],
+    endpoints,
+    peakRssMiB: ok.length > 0 ? Math.max(...ok.map((r) => r.peak)) : Number.NaN,
+    results: Math.min(...runs.map((r) => r.lines)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -89,25 +116,25 @@ async function main(): Promise<void> {
   mkdirSync(join(root, "etc"), { recursive: true });
   writeFileSync(join(root, "etc/os-release"), "ID=debian\n");
   const registries = await startRegistries(Math.max(...SIZES));
-  console.log("| scan --json | endpoints | wall ms | per second | peak RSS MiB | results | target |");
-  console.log("|---|---:|---:|---:|---:|---:|---|");
   try {
-    for (const size of SIZES) {
+    const files = SIZES.map((size) => {
       const file = join(dir, `targets-${size}.txt`);
-      writeFileSync(
-        file,
-        `${registries.ports
-          .slice(0, size)
-          .map((p) => `127.0.0.1:${p}`)
-          .join("\n")}\n`,
-      );
-      const r = await scanOnce(file, root);
-      const target =
-        size === 1000 ? `≤ 5000 ms, ≤ 250 MiB: ${r.ms <= 5000 && r.peak <= 250 ? "met" : "not met"}` : "";
-      console.log(
-        `| concurrency ${CONCURRENCY} | ${size} | ${r.ms.toFixed(0)} | ${((size * 1000) / r.ms).toFixed(0)} | ${r.peak.toFixed(1)} | ${r.lines} | ${target} |`,
-      );
+      const lines = registries.ports.slice(0, size).map((p) => `127.0.0.1:${p}`);
+      writeFileSync(file, `${lines.join("\n")}\n`);
+      return file;
+    });
+    const runs = SIZES.map((): ScanRun[] => []);
+    for (const file of files) await scanOnce(file, root); // warm the page cache and the servers
+    // Sizes alternate so load noise hits both alike.
+    for (let i = 0; i < RUNS; i++) {
+      for (const [k, file] of files.entries()) runs[k]?.push(await scanOnce(file, root));
     }
+    const result: ScanResult = {
+      kind: "scan",
+      concurrency: CONCURRENCY,
+      rows: SIZES.map((size, k) => summariseRuns(size, runs[k] ?? [])),
+    };
+    await emitResult(result);
   } finally {
     await registries.close();
     rmSync(dir, { recursive: true, force: true });

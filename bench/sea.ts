@@ -1,45 +1,58 @@
 /**
  * Benchmark (not a test): size and start-up of the single executable next to
  * the ESM bundle. Build both first (`npm run build && node scripts/build-sea.mjs`
- * — build.mjs empties dist/, so in that order). Prints a Markdown table of the
- * median wall time of 15 runs each of --version and --help.
- *   node --import tsx bench/sea.ts
+ * — build.mjs empties dist/, so in that order). Median wall time of
+ * BENCH_SEA_RUNS runs (default 15) each of --version and --help, alternating.
+ *   node --import tsx bench/sea.ts [--json-out FILE]
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type TimedCommand, type Timing, timeCommands } from "./measure.ts";
+import { emitResult, type SeaRow } from "./results.ts";
 
-const RUNS = 15;
-const MiB = 1024 * 1024;
+const RUNS = Number(process.env.BENCH_SEA_RUNS ?? 15);
+const dist = (file: string) => resolve(import.meta.dirname, "../dist", file);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function wallMs(argv: string[]): number {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(argv[0] ?? "", argv.slice(1), { stdio: "ignore" });
-    if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}`);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return median(times);
-}
-
-const rows: { name: string; file: string; cmd: string[] }[] = [
-  { name: "SEA dist/regtrust", file: "dist/regtrust", cmd: ["dist/regtrust"] },
-  { name: "node dist/regtrust.mjs", file: "dist/regtrust.mjs", cmd: [process.execPath, "dist/regtrust.mjs"] },
+const builds: { name: string; file: string; cmd: string[] }[] = [
+  {
+    name: "SEA dist/regtrust (node binary + CJS bundle + V8 code cache)",
+    file: dist("regtrust"),
+    cmd: [dist("regtrust")],
+  },
+  {
+    name: "node dist/regtrust.mjs (ESM bundle)",
+    file: dist("regtrust.mjs"),
+    cmd: [process.execPath, dist("regtrust.mjs")],
+  },
 ];
-console.log("| build | size | --version (median ms) | --help (median ms) |");
-console.log("|---|---|---|---|");
-for (const row of rows) {
-  if (!existsSync(row.file)) {
-    console.log(`| ${row.name} | not built | | |`);
-    continue;
-  }
-  const size = `${(statSync(row.file).size / MiB).toFixed(1)} MiB`;
-  const version = wallMs([...row.cmd, "--version"]).toFixed(0);
-  const help = wallMs([...row.cmd, "--help"]).toFixed(0);
-  console.log(`| ${row.name} | ${size} | ${version} | ${help} |`);
+
+/** Bytes of every .mjs file under `dir`, whatever shape the build gives dist/. */
+function mjsBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".mjs"))
+    .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
 }
+
+async function main(): Promise<void> {
+  const present = builds.filter((b) => existsSync(b.file));
+  const commands: TimedCommand[] = present.flatMap((b) => [
+    { name: `${b.name} --version`, argv: [...b.cmd, "--version"] },
+    { name: `${b.name} --help`, argv: [...b.cmd, "--help"] },
+  ]);
+  const timings = await timeCommands(commands, RUNS);
+  const find = (name: string): Timing | null => timings.find((t) => t.name === name) ?? null;
+  const rows: SeaRow[] = builds.map((b) => {
+    const built = present.includes(b);
+    return {
+      name: b.name,
+      built,
+      sizeBytes: built ? statSync(b.file).size : Number.NaN,
+      moduleBytes: built && b.file.endsWith(".mjs") ? mjsBytes(dist(".")) : null,
+      version: find(`${b.name} --version`),
+      help: find(`${b.name} --help`),
+    };
+  });
+  await emitResult({ kind: "sea", rows });
+}
+
+await main();

@@ -2,6 +2,7 @@
 # Sets up a fresh machine for the README's two commands.
 #   bootstrap.sh           npm dependencies + build (enough for `regtrust demo`)
 #   bootstrap.sh --system  also the system packages the integration tests drive
+#   bootstrap.sh --bench   also the tools `npm run bench` compares against
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,23 @@ if [ "${1:-}" = "--system" ]; then
   if [ -n "$need" ]; then
     if [ "$(id -u)" != "0" ]; then
       echo "bootstrap: missing system packages:$need (run as root, or install them)" >&2
+      exit 1
+    fi
+    echo "bootstrap: installing$need" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+  fi
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  need=""
+  command -v openssl >/dev/null 2>&1 || need="$need openssl"
+  command -v curl >/dev/null 2>&1 || need="$need curl"
+  command -v sslscan >/dev/null 2>&1 || need="$need sslscan"
+  command -v testssl >/dev/null 2>&1 || need="$need testssl.sh"
+  if [ -n "$need" ]; then
+    if [ "$(id -u)" != "0" ]; then
+      echo "bootstrap: missing bench tools:$need (run as root, or install them)" >&2
       exit 1
     fi
     echo "bootstrap: installing$need" >&2

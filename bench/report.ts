@@ -1,0 +1,289 @@
+/** Markdown for bench results: one section per bench script, and the whole BENCHMARKS.md. */
+import type { Machine } from "./machine.ts";
+import type { Timing } from "./measure.ts";
+import type {
+  AgentResult,
+  BenchResult,
+  BundleResult,
+  ScanResult,
+  SeaResult,
+  StartupResult,
+  TriageResult,
+} from "./results.ts";
+import {
+  agentChecks,
+  bundleChecks,
+  mib,
+  ms,
+  runStatus,
+  scanChecks,
+  startupChecks,
+  type TargetCheck,
+  times,
+  triageChecks,
+} from "./targets.ts";
+
+const PREFACE = `Written by \`npm run bench\` (bench/all.ts) from one run; do not edit by hand, the next run overwrites it.
+Reproduce with \`npm run bench\` as root on a Debian machine: it installs openssl, curl, sslscan and testssl.sh from
+Debian's packages (\`scripts/bootstrap.sh --bench\`), builds \`dist/\`, runs every bench script below in its own child
+process, and writes this file. Everything runs on loopback. Medians are quoted with min–max over the runs; the
+ranges show the noise of this machine, and differences smaller than that noise mean nothing. "met" is computed from
+the numbers in this run, never written by hand. Knobs (defaults): BENCH_RUNS (15 start-up rounds),
+BENCH_TESTSSL_RUNS (3), BENCH_TESTSSL_TIMEOUT_S (120), BENCH_BUNDLE_PROCESSES (9), BENCH_SCAN_RUNS (3),
+BENCH_SCAN_CONCURRENCY (64), BENCH_TRIAGE_RUNS (5), BENCH_AGENT_IDLE (20 s), BENCH_SEA_RUNS (15),
+BENCH_SCRIPT_TIMEOUT_S (900 per script).`;
+
+const table = (head: string[], align: string[], rows: string[][]): string =>
+  [`| ${head.join(" | ")} |`, `|${align.join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+const load = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : "—");
+
+const range = (t: { minMs: number; maxMs: number }) => `${ms(t.minMs)}–${ms(t.maxMs)}`;
+
+function startupSection(r: StartupResult): string {
+  const base = r.rows.find((x) => x.id === "node")?.medianMs ?? Number.NaN;
+  const diag = r.rows.find((x) => x.id === "diagnose")?.medianMs ?? Number.NaN;
+  const rows = r.rows.map((x) => [
+    x.name,
+    String(x.runs),
+    ms(x.medianMs),
+    range(x),
+    times(x.medianMs / base),
+    times(x.medianMs / diag),
+    runStatus(x),
+  ]);
+  return [
+    `## Start-up and diagnose (bench/run.ts; ${r.rounds} rounds, round robin)\n`,
+    `Against ${r.registry}. Every command runs once per round (testssl.sh -S only in ${r.rows.find((x) => x.id === "testssl")?.runs ?? 0} of them, spread out), so load hits all alike; one unmeasured warm-up run each first (not testssl.sh). Failed runs are left out of the figures and counted in "status".\n`,
+    table(
+      ["command", "runs", "median ms", "min–max ms", "× bare node", "× diagnose", "status"],
+      ["---", "---:", "---:", "---:", "---:", "---:", "---"],
+      rows,
+    ),
+    `\nCommands: ${r.rows.map((x) => `\`${x.command}\``).join("; ")}.`,
+    "\nOnly `regtrust diagnose` reads the node's runtime configuration (here containerd's certs.d) and gives a verdict per runtime context; the others check the server, openssl and curl against a CA file named by hand.",
+  ].join("\n");
+}
+
+function bundleSection(r: BundleResult): string {
+  return [
+    "## System bundle (bench/bundle.ts)\n",
+    `${r.certsInPem} certificates: ${r.source}. Timed with performance.now() around \`goAppendCertsFromPEM(bytes)\` then \`CertPool.of(certs)\` (src/pki/read-bundle.ts, src/pki/cert-pool.ts), in ${r.processes} fresh processes running ${r.runner}. Parsed ${r.certsParsed}, pool of ${r.poolSize}.\n`,
+    table(
+      ["measure", "median ms", "min–max ms", "samples"],
+      ["---", "---:", "---:", "---:"],
+      [
+        [
+          "first call in a fresh process (what one CLI run pays)",
+          ms(r.cold.medianMs),
+          range(r.cold),
+          String(r.cold.runs),
+        ],
+        ["later calls (median per process)", ms(r.warm.medianMs), range(r.warm), String(r.warm.runs)],
+        [
+          "reading the file (not included above)",
+          ms(r.readMs.medianMs),
+          range(r.readMs),
+          String(r.readMs.runs),
+        ],
+      ],
+    ),
+  ].join("\n");
+}
+
+function scanSection(r: ScanResult): string {
+  const rows = r.rows.map((x) => [
+    x.endpoints.toLocaleString("en-US"),
+    String(x.runs),
+    ms(x.medianMs),
+    range(x),
+    (x.endpoints / (x.medianMs / 1000)).toFixed(0),
+    (x.medianMs / x.endpoints).toFixed(2),
+    mib(x.peakRssMiB),
+    x.results.toLocaleString("en-US"),
+    runStatus(x),
+  ]);
+  return [
+    `## scan (bench/scan.ts; \`regtrust scan --json --concurrency ${r.concurrency}\`)\n`,
+    "Node HTTPS servers on 127.0.0.1 answering `/v2/` like a registry (one private-CA chain with an IP SAN), in the bench process on the same cores, so round trips are shorter than to real registries. The scanned node trusts none of them: every result is an `unknown-authority` finding after a full TLS handshake and `/v2/` request. Sizes alternate run by run; peak RSS is the largest of the runs (the child's own maxRSS at exit).\n",
+    table(
+      [
+        "endpoints",
+        "runs",
+        "median ms",
+        "min–max ms",
+        "per second",
+        "ms per endpoint",
+        "peak RSS MiB",
+        "results",
+        "status",
+      ],
+      ["---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---"],
+      rows,
+    ),
+  ].join("\n");
+}
+
+function triageSection(r: TriageResult): string {
+  const rows = r.rows.map((x) => [
+    x.name,
+    String(x.runs),
+    ms(x.medianMs),
+    range(x),
+    mib(x.peakRssMiB),
+    String(x.apiRequests),
+    runStatus(x),
+  ]);
+  return [
+    `## k8s triage (bench/k8s-triage.ts; ${r.pods.toLocaleString("en-US")} pods / ${r.events.toLocaleString("en-US")} events / ${r.nodes} nodes)\n`,
+    `The fake API server (test/k8s/fake-apiserver.ts) on loopback serves a synthetic cluster; \`pulls -A\` found ${r.failingContainers} failing containers in ${r.groups} groups.\n`,
+    table(
+      ["command", "runs", "median ms", "min–max ms", "peak RSS MiB", "API requests", "status"],
+      ["---", "---:", "---:", "---:", "---:", "---:", "---"],
+      rows,
+    ),
+  ].join("\n");
+}
+
+function agentSection(r: AgentResult): string {
+  return [
+    "## Idle agent (bench/agent.ts; report mode, one registry)\n",
+    table(
+      ["measure", "value"],
+      ["---", "---:"],
+      [
+        [`RSS after the first check, idle ${r.idleSeconds} s`, `${mib(r.rssMiB)} MiB`],
+        [
+          "CPU: start-up + first check",
+          `${r.firstCheckCpuMs.toFixed(0)} ms (wall ${r.firstCheckWallMs.toFixed(0)} ms)`,
+        ],
+        ["CPU while idle (10 ms clock ticks, coarse)", `${r.idleCpuMsPerSecond.toFixed(2)} ms/s`],
+        ["CPU share at a 60 s interval (upper bound)", `${r.sharePercent.toFixed(2)} % of a core`],
+      ],
+    ),
+  ].join("\n");
+}
+
+/** Median, or how the runs failed. */
+const timedCell = (t: Timing | null): string =>
+  t === null ? "—" : t.failures > 0 ? runStatus(t) : `${ms(t.medianMs)} (${range(t)})`;
+
+const bytes = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
+
+const sizeText = (x: SeaResult["rows"][number]): string =>
+  x.moduleBytes === null
+    ? bytes(x.sizeBytes)
+    : `${bytes(x.sizeBytes)} entry, ${bytes(x.moduleBytes)} of .mjs in dist/`;
+
+function seaSection(r: SeaResult): string {
+  const rows = r.rows.map((x) =>
+    x.built
+      ? [x.name, sizeText(x), timedCell(x.version), timedCell(x.help)]
+      : [x.name, "not built", "—", "—"],
+  );
+  return [
+    "## Single executable (bench/sea.ts; `node scripts/build-sea.mjs` first)\n",
+    table(
+      ["build", "size", "--version median ms (min–max)", "--help median ms (min–max)"],
+      ["---", "---:", "---:", "---:"],
+      rows,
+    ),
+  ].join("\n");
+}
+
+export function renderSection(r: BenchResult): string {
+  switch (r.kind) {
+    case "startup":
+      return startupSection(r);
+    case "bundle":
+      return bundleSection(r);
+    case "scan":
+      return scanSection(r);
+    case "triage":
+      return triageSection(r);
+    case "agent":
+      return agentSection(r);
+    case "sea":
+      return seaSection(r);
+  }
+}
+
+export function checksOf(r: BenchResult): TargetCheck[] {
+  switch (r.kind) {
+    case "startup":
+      return startupChecks(r);
+    case "bundle":
+      return bundleChecks(r);
+    case "scan":
+      return scanChecks(r);
+    case "triage":
+      return triageChecks(r);
+    case "agent":
+      return agentChecks(r);
+    case "sea":
+      return [];
+  }
+}
+
+/** One bench script's outcome in the driver: its result, or why there is none. */
+export type Outcome = { script: string; result: BenchResult } | { script: string; error: string };
+
+function targetsSection(outcomes: Outcome[]): string {
+  const checks: TargetCheck[] = [];
+  for (const o of outcomes) {
+    if ("result" in o) checks.push(...checksOf(o.result));
+    else
+      checks.push({
+        figure: `figures of ${o.script}`,
+        target: "its targets",
+        measured: `not measured (${o.script} ${o.error})`,
+        met: null,
+      });
+  }
+  const met = (c: TargetCheck) => (c.met === null ? "**not measured**" : c.met ? "met" : "**not met**");
+  const misses = checks.filter((c) => c.met !== true);
+  return [
+    "## Targets\n",
+    table(
+      ["figure", "target", "measured", "met"],
+      ["---", "---", "---", "---"],
+      checks.map((c) => [c.figure, c.target, c.measured, met(c)]),
+    ),
+    misses.length === 0
+      ? "\nEvery target is met in this run."
+      : "\nWhat limits the targets not met (measured in this run):\n",
+    ...misses.map((c) => `* ${c.figure} (${c.target}): ${c.limit ?? c.measured}.`),
+  ].join("\n");
+}
+
+/** The spread of bare start-up in this run: the noise floor of every start-up figure. */
+function noiseLine(outcomes: Outcome[]): string[] {
+  const startup = outcomes.find((o) => "result" in o && o.result.kind === "startup");
+  if (!startup || !("result" in startup) || startup.result.kind !== "startup") return [];
+  const node = startup.result.rows.find((x) => x.id === "node");
+  if (!node || !Number.isFinite(node.medianMs)) return [];
+  const spread = ((node.maxMs - node.minMs) / node.medianMs) * 100;
+  return [
+    `* Noise: bare \`node -e 0\` took ${range(node)} ms around its median of ${ms(node.medianMs)} ms (a spread of ${spread.toFixed(0)} % of the median).`,
+  ];
+}
+
+export function renderReport(machine: Machine, outcomes: Outcome[], totalSeconds: number): string {
+  const failed = outcomes.filter((o) => "error" in o);
+  return [
+    "# Benchmarks\n",
+    PREFACE,
+    "\n## Run\n",
+    `* Date: ${machine.date}; bench/all.ts took ${totalSeconds.toFixed(0)} s (after \`scripts/bootstrap.sh --bench\`).`,
+    `* Machine: ${machine.nproc} CPUs (nproc), ${machine.cpuModel}, ${machine.ramGiB.toFixed(1)} GiB RAM, ${machine.os}, kernel ${machine.kernel}, Node ${machine.node}.`,
+    `* Tools: ${machine.tools.join("; ")}.`,
+    `* Load average (1 min) before / after: ${load(machine.loadBefore)} / ${load(machine.loadAfter)}.`,
+    ...noiseLine(outcomes),
+    ...failed.map((o) => `* **${o.script} failed**: ${"error" in o ? o.error : ""}`),
+    "",
+    targetsSection(outcomes),
+    ...outcomes.flatMap((o) => ("result" in o ? ["", renderSection(o.result)] : [])),
+    "",
+  ].join("\n");
+}
