@@ -1,7 +1,7 @@
 /**
  * Benchmark (not a test): loading and indexing a 150-root system CA bundle,
- * as every runtime context's CA loading does (goAppendCertsFromPEM, then
- * CertPool.of). Each sample is a fresh process (bench/bundle-child.ts, bundled
+ * as diagnose loads the OS store (goAppendCertsFromPEM with deferred parsing,
+ * then CertPool.of). Each sample is a fresh process (bench/bundle-child.ts, bundled
  * with esbuild so no TypeScript loader runs in it): its first call is what one
  * CLI run pays. Target: ≤ 20 ms.
  *   node --import tsx bench/bundle.ts [--json-out FILE]

@@ -23,10 +23,11 @@ export function loadTrustSource(
   parsed?: Map<string, Certificate>,
 ): LoadedSource {
   if (source.bytes === null) return { source, certs: [], findings: [] };
-  // Go skips a CERTIFICATE block that does not parse. Our parser decodes names
-  // lazily, so per-registry CA files (few, and user-supplied) are decoded in
-  // full here; the distro's OS bundle is not, to keep start-up cheap.
-  const appended = goAppendCertsFromPEM(source.bytes, parsed);
+  // Go skips a CERTIFICATE block that does not parse. Per-registry CA files
+  // (few, and user-supplied) are decoded in full here and reported; the
+  // distro's OS bundle is parsed deferred, to keep start-up cheap (issue #9),
+  // and the pool skips a root that turns out not to decode (pki/cert-pool.ts).
+  const appended = goAppendCertsFromPEM(source.bytes, parsed, { deferred: !reportUnusable });
   const certs = reportUnusable ? appended.filter((c) => decodeFailure(c) === null) : appended;
   if (certs.length > 0 || !reportUnusable) return { source, certs, findings: [] };
   return { source, certs, findings: [unusableFinding(source)] };

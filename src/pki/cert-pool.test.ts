@@ -58,3 +58,34 @@ describe("CertPool", () => {
     assert.deepEqual(pool.findPotentialParents(leaf), [pki.certs.intermediate]);
   });
 });
+
+describe("CertPool: deferred (OS bundle) certificates", () => {
+  /** The root's DER with one digit of its notBefore replaced: the structure parses, the time does not. */
+  function withBrokenValidity(der: Uint8Array): Uint8Array {
+    const bytes = Uint8Array.from(der);
+    const notBefore = /\x17\x0d(\d{12})Z|\x18\x0f(\d{14})Z/.exec(Buffer.from(bytes).toString("latin1"));
+    assert.ok(notBefore, "the root has a UTCTime or GeneralizedTime");
+    bytes[notBefore.index + 3] = "X".charCodeAt(0);
+    return bytes;
+  }
+
+  it("a deferred root that decodes is offered as a parent, decoded on first use", () => {
+    const pool = CertPool.of([parseCertificate(pki.root.der, { deferred: true })]);
+    const parents = pool.findPotentialParents(pki.certs.intermediate);
+    assert.equal(parents.length, 1);
+    assert.equal(parents[0]?.isCA, true);
+  });
+
+  it("a deferred root whose details do not decode is skipped, as Go skips it when loading", () => {
+    const broken = withBrokenValidity(pki.root.der);
+    assert.throws(
+      () => parseCertificate(broken),
+      /not a valid X\.509 certificate/,
+      "eager parsing rejects it",
+    );
+    const deferred = parseCertificate(broken, { deferred: true });
+    const pool = CertPool.of([deferred]);
+    assert.equal(pool.contains(deferred), true, "indexed without decoding");
+    assert.deepEqual(pool.findPotentialParents(pki.certs.intermediate), []);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Certificate } from "./certificate.ts";
+import { parseFailure } from "./decode-failure.ts";
 
 /**
  * A certificate pool with Go's CertPool semantics (crypto/x509/cert_pool.go):
@@ -9,6 +10,7 @@ export class CertPool {
   private readonly list: Certificate[] = [];
   private readonly bySum = new Set<string>();
   private readonly bySubject = new Map<string, Certificate[]>();
+  private readonly decoded = new WeakMap<Certificate, boolean>();
 
   static of(certs: Iterable<Certificate>): CertPool {
     const pool = new CertPool();
@@ -58,16 +60,27 @@ export class CertPool {
   findPotentialParents(child: Certificate): Certificate[] {
     const named = this.bySubject.get(child.issuerKey);
     if (!named) return [];
+    const usable = named.filter((candidate) => this.decodes(candidate));
     const matching: Certificate[] = [];
     const oneMissing: Certificate[] = [];
     const mismatching: Certificate[] = [];
     const akid = child.authorityKeyId ?? "";
-    for (const candidate of named) {
+    for (const candidate of usable) {
       const skid = candidate.subjectKeyId ?? "";
       if (skid === akid) matching.push(candidate);
       else if (skid === "" || akid === "") oneMissing.push(candidate);
       else mismatching.push(candidate);
     }
     return [...matching, ...oneMissing, ...mismatching];
+  }
+
+  /** A deferred certificate that turns out not to decode is skipped, as Go skips it at load time. */
+  private decodes(cert: Certificate): boolean {
+    let ok = this.decoded.get(cert);
+    if (ok === undefined) {
+      ok = parseFailure(cert) === null;
+      this.decoded.set(cert, ok);
+    }
+    return ok;
   }
 }

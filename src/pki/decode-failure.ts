@@ -10,12 +10,27 @@ import { internalsOf } from "./parse-certificate.ts";
  * Returns why the certificate does not decode, or null.
  */
 export function decodeFailure(cert: Certificate): string | null {
+  return failureOf(cert, true);
+}
+
+/**
+ * decodeFailure without the self-signature check: what Go's ParseCertificate
+ * would reject. A pool asks this of a deferred certificate (an OS bundle root)
+ * before offering it as a parent, so a root Go would have skipped at load time
+ * is never a candidate here either (crypto/x509/cert_pool.go AppendCertsFromPEM).
+ */
+export function parseFailure(cert: Certificate): string | null {
+  return failureOf(cert, false);
+}
+
+function failureOf(cert: Certificate, withSelfSignature: boolean): string | null {
   try {
     void cert.subject;
     void cert.issuer;
     void cert.commonName;
+    void cert.serial; // the deferred details: validity, extensions, key, algorithm
     internalsOf(cert);
-    void cert.selfSigned;
+    if (withSelfSignature) void cert.selfSigned;
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

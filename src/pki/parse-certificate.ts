@@ -30,6 +30,9 @@ import { checkSignature, loadSpki, type SignerKey } from "./signature-verify.ts"
  * Parses DER into the Certificate model. Work per certificate stays small because
  * whole system bundles are parsed on every run: no key objects, no signature checks
  * and no name decoding up front (those are computed on first read and cached).
+ * `deferred` (OS bundles) also leaves validity, extensions, key and algorithm for
+ * first read; callers that show or report certificates check them with
+ * decodeFailure (pki/decode-failure.ts).
  */
 
 /** What the verifier needs beyond the model; derived from `der` and cached per object. */
@@ -49,9 +52,9 @@ export interface CertificateInternals {
 
 const internalsCache = new WeakMap<Certificate, CertificateInternals>();
 
-export function parseCertificate(der: Uint8Array): Certificate {
+export function parseCertificate(der: Uint8Array, opts: { deferred?: boolean } = {}): Certificate {
   try {
-    return decode(der);
+    return decode(der, opts.deferred === true);
   } catch (error) {
     if (error instanceof DerError) throw new InputError(`not a valid X.509 certificate: ${error.message}`);
     throw error;
@@ -157,17 +160,18 @@ function readParts(buf: Uint8Array): Parts {
   return { tbsTlv, sigAlgTlv, sigTlv, tbs, validity: [notBefore, notAfter] };
 }
 
-function decode(der: Uint8Array): Certificate {
+function decode(der: Uint8Array, deferred: boolean): Certificate {
   const p = readParts(der);
   const subjectName = lazy(() => parseName(der, p.tbs.subject));
   const issuerName = lazy(() => parseName(der, p.tbs.issuer));
-  const ext = p.tbs.extensions ? parseExtensions(der, p.tbs.extensions) : emptyExtensions();
-  const serialBytes = contents(der, p.tbs.serial);
-  const sigAlg = parseSignatureAlgorithm(der, p.sigAlgTlv);
-  const { goAlgorithm: _, ...publicKey } = describePublicKey(der, p.tbs.spki);
+  const details = lazy(() => readDetails(der, p));
+  // A deferred certificate (an OS bundle root) keeps only what a pool indexes
+  // by: the raw names and the fingerprint. The rest is decoded when it is first
+  // read, which for a bundle of ~150 roots is the handful a chain reaches.
+  if (!deferred) details();
   let selfSigned: boolean | undefined;
-  // Display names and `selfSigned` are only read for the few certificates a command
-  // shows or verifies, so they are getters (own and enumerable: spread and JSON keep them).
+  // Display names, details and `selfSigned` are getters: own and enumerable,
+  // so spread and JSON keep them.
   const cert: Certificate = {
     der,
     version: p.tbs.version,
@@ -182,29 +186,83 @@ function decode(der: Uint8Array): Certificate {
     get commonName() {
       return subjectName().commonName;
     },
-    serial: serialHex(serialBytes),
-    notBefore: readTime(der, p.validity[0]),
-    notAfter: readTime(der, p.validity[1]),
-    sans: ext.sans,
-    basicConstraintsValid: ext.basicConstraintsValid,
-    isCA: ext.isCA,
-    maxPathLen: ext.maxPathLen,
-    keyUsage: ext.keyUsage,
-    extKeyUsage: ext.extKeyUsage,
-    subjectKeyId: ext.subjectKeyId,
-    authorityKeyId: ext.authorityKeyId,
-    aiaIssuers: ext.aiaIssuers,
-    ocspServers: ext.ocspServers,
-    signatureAlgorithm: { oid: sigAlg.oid, name: sigAlg.name },
-    publicKey,
+    get serial() {
+      return details().serial;
+    },
+    get notBefore() {
+      return details().notBefore;
+    },
+    get notAfter() {
+      return details().notAfter;
+    },
+    get sans() {
+      return details().ext.sans;
+    },
+    get basicConstraintsValid() {
+      return details().ext.basicConstraintsValid;
+    },
+    get isCA() {
+      return details().ext.isCA;
+    },
+    get maxPathLen() {
+      return details().ext.maxPathLen;
+    },
+    get keyUsage() {
+      return details().ext.keyUsage;
+    },
+    get extKeyUsage() {
+      return details().ext.extKeyUsage;
+    },
+    get subjectKeyId() {
+      return details().ext.subjectKeyId;
+    },
+    get authorityKeyId() {
+      return details().ext.authorityKeyId;
+    },
+    get aiaIssuers() {
+      return details().ext.aiaIssuers;
+    },
+    get ocspServers() {
+      return details().ext.ocspServers;
+    },
+    get signatureAlgorithm() {
+      return details().signatureAlgorithm;
+    },
+    get publicKey() {
+      return details().publicKey;
+    },
     get selfSigned() {
       selfSigned ??= isSelfSigned(cert);
       return selfSigned;
     },
     sha256: fingerprint(der),
-    hasNameConstraints: ext.nameConstraints !== null,
+    get hasNameConstraints() {
+      return details().ext.nameConstraints !== null;
+    },
   };
   return cert;
+}
+
+interface Details {
+  ext: ParsedExtensions;
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  signatureAlgorithm: { oid: string; name: string };
+  publicKey: Certificate["publicKey"];
+}
+
+function readDetails(der: Uint8Array, p: Parts): Details {
+  const sigAlg = parseSignatureAlgorithm(der, p.sigAlgTlv);
+  const { goAlgorithm: _, ...publicKey } = describePublicKey(der, p.tbs.spki);
+  return {
+    ext: p.tbs.extensions ? parseExtensions(der, p.tbs.extensions) : emptyExtensions(),
+    serial: serialHex(contents(der, p.tbs.serial)),
+    notBefore: readTime(der, p.validity[0]),
+    notAfter: readTime(der, p.validity[1]),
+    signatureAlgorithm: { oid: sigAlg.oid, name: sigAlg.name },
+    publicKey,
+  };
 }
 
 /** One-shot crypto.hash (Node ≥ 20.12): no Hash stream object per certificate. */

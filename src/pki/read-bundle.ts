@@ -177,8 +177,14 @@ export function readCertificates(bytes: Uint8Array, name: string): ReadBundle {
  * Exactly Go's CertPool.AppendCertsFromPEM (crypto/x509/cert_pool.go): only PEM
  * blocks of type CERTIFICATE without headers, undecodable ones skipped silently,
  * DER input yields nothing. The runtimes load every CA file this way.
+ * `deferred` parses only what a pool indexes by (pki/parse-certificate.ts);
+ * the pool then skips a deferred certificate that does not decode.
  */
-export function goAppendCertsFromPEM(bytes: Uint8Array, parsed?: Map<string, Certificate>): Certificate[] {
+export function goAppendCertsFromPEM(
+  bytes: Uint8Array,
+  parsed?: Map<string, Certificate>,
+  opts: { deferred?: boolean } = {},
+): Certificate[] {
   const certs: Certificate[] = [];
   for (const block of goPemBlocks(latin1(bytes))) {
     if (block.type !== "CERTIFICATE" || Object.keys(block.headers).length > 0) continue;
@@ -187,7 +193,7 @@ export function goAppendCertsFromPEM(bytes: Uint8Array, parsed?: Map<string, Cer
       // bundle and its per-root links in /etc/ssl/certs hold the same roots).
       const key = parsed ? Buffer.from(block.bytes).toString("base64") : "";
       const known = parsed?.get(key);
-      const cert = known ?? parseCertificate(block.bytes);
+      const cert = known ?? parseCertificate(block.bytes, opts);
       if (parsed && !known) parsed.set(key, cert);
       certs.push(cert);
     } catch {
