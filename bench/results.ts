@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import type { Timing } from "./measure.ts";
 
-export type StartupId = "node" | "help" | "diagnose" | "manual" | "sslscan" | "testssl";
+export type StartupId = "node" | "help" | "diagnose" | "floor" | "manual" | "sslscan" | "testssl";
 
 export interface StartupResult {
   kind: "startup";

@@ -92,6 +92,12 @@ function commands(f: Fixture, port: number): Array<TimedCommand & { id: StartupI
       argv: [process.execPath, ENTRY, "diagnose", target, "--root", f.node],
     },
     {
+      id: "floor",
+      command: `node bench/tls-floor.mjs ${HOST}:PORT`,
+      name: "floor: bare Node TLS handshake + GET /v2/ (no regtrust code)",
+      argv: [process.execPath, join(import.meta.dirname, "tls-floor.mjs"), target],
+    },
+    {
       id: "manual",
       command: `openssl s_client -connect 127.0.0.1:PORT -servername ${HOST} -showcerts && openssl verify -CAfile root.pem -untrusted chain.pem leaf.pem && curl -s --cacert root.pem https://${HOST}:PORT/v2/`,
       name: "manual: openssl s_client + openssl verify + curl",
