@@ -22,10 +22,14 @@ import { readRegistriesConf } from "../../src/node/containers/registries-conf.ts
 import { dockerTrustFor } from "../../src/node/docker.ts";
 import { HostFs, HostFsError } from "../../src/node/host-fs.ts";
 import { k3sTrustFor } from "../../src/node/k3s.ts";
+import { loadYamlParser } from "../../src/node/yaml-parser.ts";
 import { readCertificates } from "../../src/pki/read-bundle.ts";
 import { parseManifests } from "../../src/scan/scan-input.ts";
 import { parseTarget } from "../../src/target/parse-target.ts";
 import { TempDirs } from "../support/tmp.ts";
+
+// The k3s reader takes the parser that commands load on demand (src/node/yaml-parser.ts).
+await loadYamlParser();
 
 const dirs = new TempDirs();
 after(() => dirs.cleanup());
