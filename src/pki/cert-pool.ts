@@ -42,14 +42,14 @@ export class CertPool {
     return this.list.length;
   }
 
-  /** Certificates in insertion order. */
+  /** Certificates in insertion order, deferred ones included as they are (not decoded here). */
   all(): readonly Certificate[] {
     return this.list;
   }
 
   /** Certificates whose subject is `subjectKey` (hex of the raw Name). */
   bySubjectKey(subjectKey: string): readonly Certificate[] {
-    return this.bySubject.get(subjectKey) ?? [];
+    return (this.bySubject.get(subjectKey) ?? []).filter((cert) => this.decodes(cert));
   }
 
   /**
