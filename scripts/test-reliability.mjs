@@ -49,6 +49,24 @@ const CASES = [
     /./,
   ],
   [
+    "network",
+    "chain with an issuer loop (CA A issued by B, B by A): diagnose and chain name the loop",
+    "test/reliability/network-faults-chain.test.ts",
+    /chain with a loop/,
+  ],
+  [
+    "network",
+    "1 MiB certificate (TLS 1.3 and 1.2; and 150 KiB, refused by OpenSSL only)",
+    "test/reliability/network-faults-chain.test.ts",
+    /MiB certificate|KiB certificate/,
+  ],
+  [
+    "network",
+    "undecodable DER in the presented chain (hand-built TLS 1.2 server)",
+    "test/reliability/network-faults-chain.test.ts",
+    /undecodable DER/,
+  ],
+  [
     "crash",
     "kill -9 between every fs op of apply (child process)",
     "src/plan/apply-crash.test.ts",

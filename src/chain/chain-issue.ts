@@ -6,7 +6,7 @@ import type { Severity } from "../findings/codes.ts";
  * finding codes are; `position` is the 1-based certificate number.
  *
  * Chain as sent: duplicate, wrong-order, unrelated-certificate, root-sent,
- * missing-issuer, self-signed-leaf, not-a-ca, expired, not-yet-valid,
+ * missing-issuer, issuer-loop, self-signed-leaf, not-a-ca, expired, not-yet-valid,
  * expiring-soon, undecodable, connection-failed.
  * AIA completion: aia-no-url, aia-unsupported-scheme, aia-http-status, aia-redirects,
  * aia-loop, aia-timeout, aia-too-large, aia-network, aia-undecodable,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Certificate } from "../pki/certificate.ts";
-import { type DatedPki, datedPki, issueDated, NOW } from "../pki/test-pki.ts";
+import { type DatedPki, datedPki, issueDated, issuerLoopPki, NOW } from "../pki/test-pki.ts";
 import { chainIssues } from "./chain-issues.ts";
 import type { ChainLink } from "./chain-path.ts";
 import { type ChainCompletion, uncompleted } from "./complete-chain.ts";
@@ -25,7 +25,11 @@ before(async () => {
     issueDated({ commonName: "old", issuer: pki.intermediate, notAfter: new Date(NOW.getTime() - day) }),
     issueDated({ commonName: "under-not-ca", issuer: notCa }),
   ]);
+  const loop = await issuerLoopPki();
   extra = {
+    loopLeaf: loop.leaf.cert,
+    loopA: loop.a.cert,
+    loopB: loop.b.cert,
     notCa: notCa.cert,
     selfLeaf: selfLeaf.cert,
     soon: soon.cert,
@@ -119,6 +123,12 @@ const cases: Case[] = [
     name: "expired leaf",
     sent: () => [extra.expired!, pki.certs.intermediate],
     expect: ["expired:error@1", "missing-issuer:info@2"],
+  },
+  {
+    name: "CAs that issued each other (leaf, A, B): an issuer loop, and no 'root not sent' note",
+    sent: () => [extra.loopLeaf!, extra.loopA!, extra.loopB!],
+    expect: ["issuer-loop:error@3"],
+    message: /certificate 3 \(CN=Loop CA B.*issued by certificate 2 .*loop that never reaches a root/,
   },
   {
     name: "an intermediate that is not a CA",

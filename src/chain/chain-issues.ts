@@ -1,6 +1,6 @@
 import type { Severity } from "../findings/codes.ts";
 import type { Certificate } from "../pki/certificate.ts";
-import { type ChainProblem, describeChainProblems } from "../pki/chain-problems.ts";
+import { type ChainProblem, describeChainProblems, issuerLoop } from "../pki/chain-problems.ts";
 import { certLabel, daysLeft } from "./certificate-view.ts";
 import { type ChainIssue, issue } from "./chain-issue.ts";
 import type { ChainLink } from "./chain-path.ts";
@@ -17,6 +17,7 @@ const SEVERITY: Record<ChainProblem["kind"], Severity> = {
   "unrelated-certificate": "warning",
   "root-sent": "warning",
   "missing-issuer": "error",
+  "issuer-loop": "error",
   expired: "error",
   "not-yet-valid": "error",
 };
@@ -57,7 +58,8 @@ function missingIssuer(completion: ChainCompletion): ChainIssue[] {
   const { path } = completion;
   const lastSent = path.findLastIndex((l) => l.origin.source === "server");
   const top = path[lastSent];
-  if (!top) return [];
+  // Its issuer was sent, earlier on the path: the issuer-loop problem says so.
+  if (!top || issuerLoop(path.slice(0, lastSent + 1).map((l) => l.cert))) return [];
   const label = certLabel(top.cert, top.position);
   if (top.cert.selfSigned) {
     if (lastSent > 0) return [];

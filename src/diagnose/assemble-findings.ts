@@ -1,3 +1,4 @@
+import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
 import { explainFailure } from "../evaluate/explain-failure.ts";
 import { networkVerdict } from "../evaluate/network-findings.ts";
@@ -25,10 +26,11 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 export function assembleFindings(inputs: FindingInputs): Finding[] {
   const net = networkVerdict(inputs.probe, inputs.timeoutMs);
   const found: Finding[] = [];
-  if (net) {
+  // An undecodable certificate is why the handshake failed (OpenSSL and Go both stop at it), so it comes first.
+  if (inputs.chainProblem) {
+    found.push(undecodableCertificateVerdict(inputs.chainProblem).finding);
+  } else if (net) {
     found.push(net.finding);
-  } else if (inputs.chainProblem) {
-    found.push(undecodableChain(inputs.chainProblem));
   } else {
     found.push(...chainFindings(inputs), ...expiringSoon(inputs.presented, inputs.now, inputs.expiringDays));
     found.push(...registryFindings(inputs.probe, inputs.verdicts));
@@ -36,18 +38,6 @@ export function assembleFindings(inputs: FindingInputs): Finding[] {
   found.push(...insecureFindings(inputs), ...inputs.configFindings);
   const merged = downgradeSystemOnly(mergeByContext(found), inputs.verdicts);
   return merged.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-}
-
-function undecodableChain(problem: string): Finding {
-  return finding(
-    "tls-handshake-failed",
-    "error",
-    `The server sent a certificate that cannot be parsed, so no runtime can verify it.`,
-    {
-      evidence: [problem, "Go runtimes fail with: tls: failed to parse certificate from server"],
-      fix: ["Re-export the registry's certificate chain as PEM and reload the registry."],
-    },
-  );
 }
 
 /** Root causes of verification failures, one per distinct cause, listing the contexts it hits. */

@@ -28,8 +28,12 @@ export interface DiagnoseOptions {
 export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<DiagnoseResult> {
   const probed = await (opts.probe ?? runProbe)(target, { timeoutMs: opts.timeoutMs });
   const now = opts.clock.now();
-  const chain = parseChain(probed.tls?.presented ?? [], target);
-  const realmChain = parseChain(probed.realm?.tls?.presented ?? [], target);
+  const chain = parseChain(probed.tls?.presented ?? [], target.registry);
+  const realm = probed.realm;
+  const realmChain = parseChain(
+    realm?.tls?.presented ?? [],
+    `the token service ${realm?.host}:${realm?.port}`,
+  );
   const { contexts, findings: configFindings } = buildContexts(
     opts.node.view,
     target.registry,
@@ -58,13 +62,22 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     expiringDays: opts.expiringDays,
     timeoutMs: opts.timeoutMs,
   });
-  return toResult({ target, probe: probed, presented: chain.certs, verdicts, findings, tlsOk, now });
+  return toResult({
+    target,
+    probe: probed,
+    presented: chain.certs,
+    chainProblem: chain.problem,
+    verdicts,
+    findings,
+    tlsOk,
+    now,
+  });
 }
 
 /** Certificates exactly as sent; one that does not decode is reported, never thrown. */
 function parseChain(
   ders: readonly Uint8Array[],
-  target: Target,
+  sender: string,
 ): { certs: Certificate[]; problem: string | null } {
   const certs: Certificate[] = [];
   for (const [index, der] of ders.entries()) {
@@ -79,7 +92,7 @@ function parseChain(
       why = error instanceof InputError ? error.message : String(error);
     }
     if (why !== null || cert === null) {
-      return { certs, problem: `certificate #${index} sent by ${target.registry} does not decode: ${why}` };
+      return { certs, problem: `certificate #${index} sent by ${sender} does not decode: ${why}` };
     }
     certs.push(cert);
   }

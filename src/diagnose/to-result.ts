@@ -1,3 +1,4 @@
+import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
 import { contextOk } from "../evaluate/evaluate-context.ts";
 import { networkVerdict } from "../evaluate/network-findings.ts";
@@ -12,6 +13,8 @@ export interface ResultInputs {
   target: Target;
   probe: ProbeResult;
   presented: Certificate[];
+  /** Why a certificate the registry sent does not decode; the handshake failed on it. */
+  chainProblem?: string | null;
   verdicts: ContextVerdict[];
   findings: Finding[];
   tlsOk: boolean;
@@ -21,8 +24,10 @@ export interface ResultInputs {
 /** Shapes the evaluation into the `diagnose --json` contract (DESIGN.md, schemaVersion 1). */
 export function toResult(inputs: ResultInputs): DiagnoseResult {
   const { target, probe } = inputs;
-  const transportError =
-    networkVerdict(probe, 0)?.runtimeError ?? (inputs.tlsOk ? null : "no certificate received");
+  const transport = inputs.chainProblem
+    ? undecodableCertificateVerdict(inputs.chainProblem)
+    : networkVerdict(probe, 0);
+  const transportError = transport?.runtimeError ?? (inputs.tlsOk ? null : "no certificate received");
   const contexts = inputs.verdicts.map((v) => contextResult(v, inputs.tlsOk, transportError));
   const deciding = contexts.length > 1 ? contexts.filter((c) => c.name !== "system") : contexts;
   const ok = deciding.every((c) => c.ok) && !inputs.findings.some((f) => f.severity === "error");

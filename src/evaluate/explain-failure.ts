@@ -2,6 +2,7 @@ import { type Finding, finding } from "../findings/finding.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import type { GoVerifyError } from "../pki/verify-go.ts";
 import type { Target } from "../target/target.ts";
+import { issuerLoopFinding } from "./issuer-loop.ts";
 import { isPublicRootName } from "./public-roots.ts";
 
 /**
@@ -165,6 +166,8 @@ function unknownAuthority(message: string, presented: readonly Certificate[], ta
   const leaf = presented[0];
   if (!top || !leaf) return finding("unknown-authority", "error", message, { fix: [] });
   const registry = target.registry;
+  const loop = issuerLoopFinding(message, presented, path, registry);
+  if (loop) return loop;
   if (top.selfSigned && top === leaf) {
     return finding(
       "self-signed",

@@ -1,5 +1,6 @@
 import { type Finding, finding } from "../findings/finding.ts";
 import type { ProbeResult } from "../probe/types.ts";
+import { oversizedCertificateVerdict } from "./certificate-message-findings.ts";
 
 /** Why the node never got to certificate checks, as data plus the runtime-style error line. */
 export interface NetworkVerdict {
@@ -46,19 +47,27 @@ export function networkVerdict(probe: ProbeResult, timeoutMs: number): NetworkVe
         "net/http: TLS handshake timeout",
       );
     }
+    const oversized = oversizedCertificateVerdict(tls, hostPort);
+    if (oversized) return oversized;
     return {
       runtimeError:
         tls.error.tlsKind === "reset" ? `read tcp ${dial}: connection reset by peer` : tls.error.message,
       finding: finding(
         "tls-handshake-failed",
         "error",
-        `The TLS handshake with ${hostPort} failed before any certificate could be checked: ${tls.error.message}.`,
+        tls.certificateMessage
+          ? `The TLS handshake with ${hostPort} failed after the server sent its certificates: ${tls.error.message}.`
+          : `The TLS handshake with ${hostPort} failed before any certificate could be checked: ${tls.error.message}.`,
         {
           evidence: [`${tls.error.code}: ${tls.error.message}`],
           fix: [
             `openssl s_client -connect ${dial} -servername ${t.serverName ?? t.host} </dev/null   # see the server's side of the failure`,
             "Check that the port serves TLS 1.2 or newer, that it accepts this SNI name, and whether it requires a client certificate.",
-          ],
+            // RFC 6066 §3: unrecognized_name (112). Go, like this probe, sends no SNI for an IP literal.
+            t.serverName === null && /TLS alert 112\b/.test(tls.error.message)
+              ? `The server requires SNI, and none is sent when the registry is addressed by IP (${t.host}): pull through a DNS name its certificate covers, or give the server a default certificate.`
+              : "",
+          ].filter(Boolean),
         },
       ),
     };

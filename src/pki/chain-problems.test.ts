@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Certificate } from "./certificate.ts";
-import { describeChainProblems, isIssuedBy } from "./chain-problems.ts";
-import { type DatedPki, datedPki, HOST, NOW } from "./test-pki.ts";
+import { describeChainProblems, isIssuedBy, issuerLoop } from "./chain-problems.ts";
+import { type DatedPki, datedPki, HOST, issuerLoopPki, NOW } from "./test-pki.ts";
 
 let pki: DatedPki;
 let other: DatedPki;
@@ -87,6 +87,27 @@ describe("describeChainProblems", () => {
       problem?.message ?? "",
       /Dated Intermediate CA.*AIA caIssuers: http:\/\/pki\.example\/i\.crt/,
     );
+  });
+});
+
+describe("issuer loops", () => {
+  it("leaf, A, B with A issued by B and B by A: one issuer-loop at B pointing at A, nothing missing", async () => {
+    const { a, b, leaf } = await issuerLoopPki();
+    const problems = describeChainProblems([leaf.cert, a.cert, b.cert], NOW);
+    assert.deepEqual(
+      problems.map((p) => [p.kind, p.index, p.relatedIndex]),
+      [["issuer-loop", 2, 1]],
+    );
+    assert.match(problems[0]?.message ?? "", /certificate 3 \(CN=Loop CA B.*issued by certificate 2 .*loop/);
+  });
+
+  it("issuerLoop: only when the top of the path was issued by a certificate already on it", async () => {
+    const { a, b, leaf } = await issuerLoopPki();
+    assert.equal(issuerLoop([leaf.cert, a.cert, b.cert])?.issuer, a.cert);
+    assert.equal(issuerLoop([leaf.cert, a.cert]), null, "B was not sent: a missing issuer, not a loop");
+    assert.equal(issuerLoop([pki.certs.leaf, pki.certs.intermediate]), null);
+    assert.equal(issuerLoop([pki.certs.leaf, pki.certs.intermediate, pki.certs.root]), null);
+    assert.equal(issuerLoop([]), null);
   });
 });
 

@@ -17,6 +17,7 @@ export interface ChainProblem {
     | "unrelated-certificate"
     | "root-sent"
     | "missing-issuer"
+    | "issuer-loop"
     | "expired"
     | "not-yet-valid";
   /** 0-based position in the presented list. */
@@ -91,6 +92,35 @@ function anchors(presented: Certificate[]): ChainProblem[] {
   return out;
 }
 
+/**
+ * The last certificate on an issuer path (leaf upwards) was issued by one
+ * already on it, e.g. CA A issued B and B issued A: the path never reaches a
+ * root. Go's buildChains skips a certificate already in the chain
+ * (crypto/x509 verify.go alreadyInChain) and reports an unknown authority.
+ */
+export function issuerLoop(path: readonly Certificate[]): { top: Certificate; issuer: Certificate } | null {
+  const top = path[path.length - 1];
+  if (!top || top.selfSigned) return null;
+  const issuer = path.find((c) => c !== top && isIssuedBy(top, c));
+  return issuer ? { top, issuer } : null;
+}
+
+/** Follows issuers through the presented list from the leaf; each certificate is used once, so this ends. */
+function loops(presented: Certificate[]): ChainProblem[] {
+  const path: Certificate[] = [];
+  for (let cert = presented[0]; cert && !cert.selfSigned; ) {
+    path.push(cert);
+    const child: Certificate = cert;
+    cert = presented.find((p) => !path.some((q) => q.sha256 === p.sha256) && isIssuedBy(child, p));
+  }
+  const loop = issuerLoop(path);
+  if (!loop) return [];
+  const index = presented.indexOf(loop.top);
+  const relatedIndex = presented.indexOf(loop.issuer);
+  const message = `${label(loop.top, index)} is issued by ${label(loop.issuer, relatedIndex)}, which is already on the path from the leaf: the issuers form a loop that never reaches a root`;
+  return [{ kind: "issuer-loop", index, cert: loop.top, relatedIndex, message }];
+}
+
 function validity(presented: Certificate[], now: Date): ChainProblem[] {
   const out: ChainProblem[] = [];
   presented.forEach((cert, i) => {
@@ -105,12 +135,13 @@ function validity(presented: Certificate[], now: Date): ChainProblem[] {
   return out;
 }
 
-/** Problems in presentation order of kind: duplicates, ordering, anchors, validity. */
+/** Problems in presentation order of kind: duplicates, ordering, anchors, loops, validity. */
 export function describeChainProblems(presented: Certificate[], now: Date): ChainProblem[] {
   return [
     ...duplicates(presented),
     ...ordering(presented),
     ...anchors(presented),
+    ...loops(presented),
     ...validity(presented, now),
   ];
 }

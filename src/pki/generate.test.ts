@@ -94,4 +94,18 @@ describe("issueCertificate", () => {
     assert.ok(new X509Certificate(v1.der).verify(new X509Certificate(ca.der).publicKey));
     assert.ok(new X509Certificate(v1.der).publicKey.equals(new X509Certificate(ca.der).publicKey));
   });
+
+  it("adds extra extensions as given (an oversized certificate stays parsable and signed)", async () => {
+    const ca = await issueCertificate({ commonName: "ca", isCA: true });
+    const padding = Buffer.concat([Buffer.from([0x04, 0x83, 0x01, 0x00, 0x00]), Buffer.alloc(65536)]);
+    const big = await issueCertificate({
+      commonName: "big",
+      issuer: ca,
+      extraExtensions: [{ oid: "1.3.6.1.4.1.55555.1", value: padding }],
+    });
+    assert.ok(big.der.length > 65536);
+    assert.ok(Buffer.from(big.der).includes(padding));
+    assert.ok(new X509Certificate(big.der).verify(new X509Certificate(ca.der).publicKey));
+    assert.equal(parseCertificate(big.der).commonName, "big");
+  });
 });

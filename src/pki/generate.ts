@@ -56,6 +56,8 @@ export interface IssueOptions {
   version1?: boolean;
   /** Reuse a key pair (cross-signing, re-issuing a CA); a new one is generated otherwise. */
   keys?: CryptoKeyPair;
+  /** Extra extensions, value as DER (e.g. a huge private one to make an oversized certificate). */
+  extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -143,6 +145,9 @@ async function buildExtensions(opts: IssueOptions, keys: CryptoKeyPair): Promise
     exts.push(
       new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName("url", opts.aiaIssuerUrl) }),
     );
+  }
+  for (const e of opts.extraExtensions ?? []) {
+    exts.push(new x509.Extension(e.oid, e.critical ?? false, e.value.slice().buffer));
   }
   return exts;
 }

@@ -75,6 +75,28 @@ export async function datedPki(
   };
 }
 
+/**
+ * Two CAs that issued each other (A by B, B by A, one A key) and a leaf from
+ * A: sent as leaf, A, B, the issuers loop and never reach a root. FIXED
+ * dates unless `validity` is given (tests against the real clock).
+ */
+export async function issuerLoopPki(
+  validity: { notBefore: Date; notAfter: Date } = FIXED,
+): Promise<{ a: Issued; b: Issued; leaf: Issued }> {
+  const org = { organization: "regtrust test", isCA: true, ...validity } as const;
+  const firstA = await issueDated({ commonName: "Loop CA A", ...org });
+  const b = await issueDated({ commonName: "Loop CA B", ...org, issuer: firstA });
+  const a = await issueDated({ commonName: "Loop CA A", ...org, issuer: b, keys: firstA.keys });
+  const leaf = await issueDated({
+    commonName: HOST,
+    dnsNames: [HOST],
+    issuer: a,
+    extKeyUsage: ["serverAuth"],
+    ...validity,
+  });
+  return { a, b, leaf };
+}
+
 export const UNKNOWN = "x509: certificate signed by unknown authority";
 
 /** One row of a verifyLikeGo table: options on top of the dated PKI, and the outcome. */

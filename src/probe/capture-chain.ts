@@ -2,13 +2,21 @@ import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
 import { PLACEHOLDER_CA_SHA256 } from "./isolated-context.ts";
 import {
   CONTENT_TYPE,
+  certificateEntryLengths,
+  findHandshakeMessage,
   HANDSHAKE_TYPE,
   parseCertificateMessage,
   readHandshakeMessages,
   readRecords,
+  readServerHello,
   type TlsRecord,
 } from "./tls-records.ts";
-import { decryptServerHandshake, serverHandshakeSecret } from "./tls13-handshake-decrypt.ts";
+import {
+  decryptServerHandshake,
+  serverHandshakeSecret,
+  TLS13_SUITE_NAMES,
+} from "./tls13-handshake-decrypt.ts";
+import type { CertificateMessageFacts } from "./types.ts";
 
 /** What the handshake left behind for us to read the chain from. */
 export interface HandshakeEvidence {
@@ -72,6 +80,47 @@ export function chainFromWire(
     throw new Error("compressed Certificate message");
   // Copies, so the result does not pin the whole received buffer.
   return parseCertificateMessage(message.body, tls13).map((der) => new Uint8Array(der));
+}
+
+/** What a failed handshake left of the server's Certificate message. */
+export interface FailedHandshakeChain {
+  /** Every entry of a complete Certificate message, bytes as sent (decodable or not); empty when cut off. */
+  presented: Uint8Array[];
+  message: CertificateMessageFacts;
+}
+
+/**
+ * The server's Certificate message after OpenSSL gave up on the handshake
+ * (an entry that is not DER, a message over its size limit): the version and
+ * suite come from the ServerHello on the wire, since the socket no longer
+ * says. Null when no Certificate message was seen or it cannot be read.
+ */
+export function chainAfterFailure(
+  evidence: Omit<HandshakeEvidence, "overflowed">,
+): FailedHandshakeChain | null {
+  try {
+    const records = readRecords(evidence.received);
+    const cleartext = cleartextHandshake(records);
+    const hello = findHandshakeMessage(cleartext, HANDSHAKE_TYPE.serverHello);
+    if (!hello?.complete) return null;
+    const { tls13, cipherSuite } = readServerHello(hello.body);
+    let stream = cleartext;
+    if (tls13) {
+      const secret = serverHandshakeSecret(evidence.keylog);
+      const suite = TLS13_SUITE_NAMES[cipherSuite];
+      if (!secret || !suite) return null;
+      stream = decryptServerHandshake(records, secret, suite);
+    }
+    const found = findHandshakeMessage(stream, HANDSHAKE_TYPE.certificate);
+    if (!found) return null;
+    const presented = found.complete
+      ? parseCertificateMessage(found.body, tls13).map((der) => new Uint8Array(der))
+      : [];
+    const entryBytes = certificateEntryLengths(found.body, tls13);
+    return { presented, message: { bytes: found.declaredLength, complete: found.complete, entryBytes } };
+  } catch {
+    return null;
+  }
 }
 
 /** Before ChangeCipherSpec, TLS ≤1.2 handshake records are cleartext; after it, encrypted. */

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { connect, type TLSSocket } from "node:tls";
 import { type Budget, withinBudget } from "./budget.ts";
-import { captureChain } from "./capture-chain.ts";
+import { captureChain, chainAfterFailure } from "./capture-chain.ts";
 import { isolatedSecureContext } from "./isolated-context.ts";
 import { toTlsError } from "./net-error.ts";
 import type { TlsFacts } from "./types.ts";
@@ -48,7 +48,13 @@ export async function handshakeTls(
     const received = tap.received();
     socket.destroy();
     budget.signal?.throwIfAborted();
-    return { facts: failedHandshake(serverName, toTlsError(error, received)), socket: null };
+    const facts = failedHandshake(serverName, toTlsError(error, received));
+    const sent = chainAfterFailure({ received, keylog });
+    if (sent) {
+      facts.presented = sent.presented;
+      facts.certificateMessage = sent.message;
+    }
+    return { facts, socket: null };
   }
   const chain = captureChain(socket, { received: tap.received(), overflowed: tap.overflowed(), keylog });
   tap.stop();

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseCertificateMessage, readHandshakeMessages, readRecords } from "./tls-records.ts";
+import {
+  certificateEntryLengths,
+  findHandshakeMessage,
+  parseCertificateMessage,
+  readHandshakeMessages,
+  readRecords,
+  readServerHello,
+} from "./tls-records.ts";
 
 const u24 = (n: number) => [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
 const bytes = (...parts: (number[] | Uint8Array)[]) => new Uint8Array(parts.flatMap((p) => [...p]));
@@ -76,4 +83,44 @@ test("readHandshakeMessages: messages split across fragments are joined; a parti
       [11, [1, 2, 3]],
     ],
   );
+});
+
+test("findHandshakeMessage: the first message of a type, complete or cut off after its header", () => {
+  const serverHello = [2, ...u24(1), 0x42];
+  const certificate = [11, ...u24(1_000_000), 1, 2, 3];
+  const found = findHandshakeMessage(bytes(serverHello, certificate), 11);
+  assert.deepEqual(found && { ...found, body: [...found.body] }, {
+    type: 11,
+    body: [1, 2, 3],
+    declaredLength: 1_000_000,
+    complete: false,
+  });
+  assert.equal(findHandshakeMessage(bytes(serverHello), 2)?.complete, true);
+  assert.equal(findHandshakeMessage(bytes(serverHello), 11), null);
+  assert.equal(findHandshakeMessage(bytes([11, 0, 0]), 11), null, "not even a header");
+});
+
+test("certificateEntryLengths: declared sizes of the entries whose length arrived, both layouts", () => {
+  assert.deepEqual(certificateEntryLengths(tls12Body(certA, certB), false), [3, 4]);
+  assert.deepEqual(certificateEntryLengths(tls13Body([7], certA, certB), true), [3, 4]);
+  // Cut off inside the first entry, which declares 1 MiB: only its size is known.
+  const cut = bytes(u24(1_048_579), u24(1_048_576), [0x30, 0x83]);
+  assert.deepEqual(certificateEntryLengths(cut, false), [1_048_576]);
+  assert.deepEqual(certificateEntryLengths(bytes([0, 0]), false), []);
+});
+
+/** ServerHello body: legacy_version, random, session_id, cipher_suite, compression, extensions. */
+function serverHelloBody(suite: number, extensions: number[]): Uint8Array {
+  const sid = [32, ...new Array(32).fill(1)];
+  const ext = extensions.length ? [extensions.length >> 8, extensions.length & 0xff, ...extensions] : [];
+  return bytes([3, 3], new Array(32).fill(0xaa), sid, [suite >> 8, suite & 0xff, 0], ext);
+}
+
+test("readServerHello: TLS 1.3 from supported_versions, else TLS 1.2; the suite either way", () => {
+  const tls13 = serverHelloBody(0x1302, [0, 43, 0, 2, 3, 4, 0, 51, 0, 2, 9, 9]);
+  assert.deepEqual(readServerHello(tls13), { tls13: true, cipherSuite: 0x1302 });
+  const tls12 = serverHelloBody(0xc02b, [0xff, 0x01, 0, 1, 0]);
+  assert.deepEqual(readServerHello(tls12), { tls13: false, cipherSuite: 0xc02b });
+  assert.deepEqual(readServerHello(serverHelloBody(0x002f, [])), { tls13: false, cipherSuite: 0x002f });
+  assert.throws(() => readServerHello(bytes([3, 3], [1, 2])), /truncated/);
 });

@@ -79,8 +79,77 @@ export function parseCertificateMessage(body: Uint8Array, tls13: boolean): Uint8
   return certificates;
 }
 
+/** A handshake message found by type; when only its start arrived, `body` is that start. */
+export interface FoundHandshakeMessage extends HandshakeMessage {
+  /** The length its header declares (the body size without the 4-byte header). */
+  declaredLength: number;
+  complete: boolean;
+}
+
+/**
+ * The first message of `type` in a handshake stream, even if it is cut off:
+ * a client that refuses a message for its declared size (OpenSSL's
+ * "excessive message size") fails before the rest arrives.
+ */
+export function findHandshakeMessage(stream: Uint8Array, type: number): FoundHandshakeMessage | null {
+  let offset = 0;
+  while (offset + HANDSHAKE_HEADER_BYTES <= stream.length) {
+    const declaredLength = uint24(stream, offset + 1);
+    const end = offset + HANDSHAKE_HEADER_BYTES + declaredLength;
+    if (stream[offset] === type) {
+      const body = stream.subarray(offset + HANDSHAKE_HEADER_BYTES, Math.min(end, stream.length));
+      return { type, body, declaredLength, complete: end <= stream.length };
+    }
+    offset = end;
+  }
+  return null;
+}
+
+/** The declared size of each certificate entry whose length field is in `body` (a complete or cut-off Certificate body). */
+export function certificateEntryLengths(body: Uint8Array, tls13: boolean): number[] {
+  let offset = tls13 ? 1 + (body[0] ?? 0) : 0;
+  if (offset + 3 > body.length) return [];
+  const listEnd = Math.min(body.length, offset + 3 + uint24(body, offset));
+  offset += 3;
+  const lengths: number[] = [];
+  while (offset + 3 <= listEnd) {
+    const length = uint24(body, offset);
+    lengths.push(length);
+    offset += 3 + length;
+    if (tls13) offset += offset + 2 <= body.length ? 2 + uint16(body, offset) : 2;
+  }
+  return lengths;
+}
+
+const TLS13_VERSION = 0x0304;
+const SUPPORTED_VERSIONS_EXTENSION = 43;
+
+/**
+ * The version and cipher suite a ServerHello selects (RFC 5246 §7.4.1.3,
+ * RFC 8446 §4.1.3): TLS 1.3 keeps 0x0303 in legacy_version and names itself
+ * in the supported_versions extension (§4.2.1).
+ */
+export function readServerHello(body: Uint8Array): { tls13: boolean; cipherSuite: number } {
+  let offset = 2 + 32; // legacy_version, random
+  offset += 1 + need(body, offset, 1, "session_id length")[0]!;
+  const cipherSuite = uint16(need(body, offset, 2, "cipher_suite"), 0);
+  offset += 3; // cipher_suite, compression_method
+  if (offset + 2 > body.length) return { tls13: false, cipherSuite }; // no extensions
+  const end = Math.min(body.length, offset + 2 + uint16(body, offset));
+  offset += 2;
+  while (offset + 4 <= end) {
+    const type = uint16(body, offset);
+    const length = uint16(body, offset + 2);
+    if (type === SUPPORTED_VERSIONS_EXTENSION && length === 2) {
+      return { tls13: uint16(body, offset + 4) === TLS13_VERSION, cipherSuite };
+    }
+    offset += 4 + length;
+  }
+  return { tls13: false, cipherSuite };
+}
+
 function need(bytes: Uint8Array, offset: number, length: number, what: string): Uint8Array {
-  if (offset + length > bytes.length) throw new Error(`truncated Certificate message (${what})`);
+  if (offset + length > bytes.length) throw new Error(`truncated handshake message (${what})`);
   return bytes.subarray(offset, offset + length);
 }
 

@@ -22,6 +22,13 @@ const SUITES: Readonly<Record<string, SuiteParams>> = {
   TLS_CHACHA20_POLY1305_SHA256: { cipher: "chacha20-poly1305", hash: "sha256", keyLength: 32 },
 };
 
+/** RFC 8446 §B.4 code points of those suites, for a ServerHello read off the wire. */
+export const TLS13_SUITE_NAMES: Readonly<Record<number, string>> = {
+  4865: "TLS_AES_128_GCM_SHA256",
+  4866: "TLS_AES_256_GCM_SHA384",
+  4867: "TLS_CHACHA20_POLY1305_SHA256",
+};
+
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 

@@ -53,8 +53,23 @@ export interface TlsFacts {
    * still nothing added); says why.
    */
   captureNote?: string;
+  /**
+   * Only for a failed handshake in which the server's Certificate message
+   * was seen (e.g. the client refused it): what the wire showed of it.
+   * `presented` then holds its entries if all of it arrived.
+   */
+  certificateMessage?: CertificateMessageFacts;
   /** "plain-http" when the peer answered in cleartext; "handshake" for alerts/protocol failures. */
   error: (NetError & { tlsKind: "plain-http" | "handshake" | "timeout" | "reset" | "other" }) | null;
+}
+
+export interface CertificateMessageFacts {
+  /** The body size its handshake header declares (what TLS clients compare with their limit). */
+  bytes: number;
+  /** All of it arrived before the client gave up. */
+  complete: boolean;
+  /** Declared size of each certificate entry whose length field arrived, in message order. */
+  entryBytes: number[];
 }
 
 export interface RegistryFacts {
