@@ -1,4 +1,5 @@
 import type { V1Container, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { redactMessage } from "../plan/redact.ts";
 
 /**
  * The containers of a pod that wait on an image pull. kubelet sets
@@ -56,7 +57,8 @@ function failing(
     result.push({
       ...containerRef(pod, status.name, spec?.image ?? status.image, spec?.imagePullPolicy ?? null, init),
       reason: waiting.reason,
-      message: waiting.message ?? null,
+      // The runtime's text is repeated in regtrust's output: credentials in it are masked.
+      message: waiting.message ? redactMessage(waiting.message) : null,
     });
   }
   return result;
@@ -91,6 +93,6 @@ export function otherWaiting(
     .map((s) => ({
       container: s.name,
       reason: s.state?.waiting?.reason ?? "",
-      message: s.state?.waiting?.message ?? null,
+      message: s.state?.waiting?.message ? redactMessage(s.state.waiting.message) : null,
     }));
 }

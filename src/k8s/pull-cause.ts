@@ -1,4 +1,5 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
+import { redactMessage } from "../plan/redact.ts";
 import { type ClassifiedPullError, classifyPullError, isSpecificCause } from "./classify-pull-error.ts";
 import type { WaitingPull } from "./pod-pulls.ts";
 
@@ -20,7 +21,7 @@ export function resolveCause(waiting: WaitingPull, event: CoreV1Event | null): P
   if (fromStatus && isSpecificCause(fromStatus.code)) {
     return { ...fromStatus, text: waiting.message, source: "status" };
   }
-  const eventText = event?.message ?? null;
+  const eventText = event?.message ? redactMessage(event.message) : null;
   const fromEvent = eventText ? classifyPullError(eventText) : null;
   if (fromEvent && isSpecificCause(fromEvent.code)) return { ...fromEvent, text: eventText, source: "event" };
   if (fromEvent) return { ...fromEvent, text: eventText, source: "event" };

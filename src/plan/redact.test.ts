@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isSecretKey, MASK, redactSecrets } from "./redact.ts";
+import { isSecretKey, MASK, redactMessage, redactSecrets } from "./redact.ts";
 
 const SECRET = "s3cr3t-Value_42";
 
 describe("redactSecrets", () => {
-  const cases: { name: string; text: string; keeps: string[] }[] = [
+  /** `gone`: non-secret-looking values that must disappear too (usernames). */
+  const cases: { name: string; text: string; keeps: string[]; gone?: string[] }[] = [
     {
       name: "k3s registries.yaml auth",
       text: `configs:\n  repo:\n    auth:\n      username: admin\n      password: ${SECRET}\n      identity_token: "${SECRET}"\n`,
-      keeps: ["username: admin", `password: ${MASK}`, `identity_token: "${MASK}"`],
+      keeps: [`username: ${MASK}`, `password: ${MASK}`, `identity_token: "${MASK}"`, "auth:"],
+      gone: ["admin"],
     },
     {
       name: "Docker config.json, minified",
@@ -24,12 +26,13 @@ describe("redactSecrets", () => {
     {
       name: "TOML inline table",
       text: `auth = { username = "u", password = "${SECRET}" }\n`,
-      keeps: [`username = "u"`, `password = "${MASK}"`],
+      keeps: [`username = "${MASK}"`, `password = "${MASK}"`, "auth = { "],
     },
     {
       name: "env file and trailing comment",
       text: `REGISTRY_PASSWORD=${SECRET}\nREGISTRY_USER=bob\ntoken: ${SECRET} # rotate monthly\n`,
-      keeps: [`REGISTRY_PASSWORD=${MASK}`, "REGISTRY_USER=bob", `token: ${MASK} # rotate monthly`],
+      keeps: [`REGISTRY_PASSWORD=${MASK}`, `REGISTRY_USER=${MASK}`, `token: ${MASK} # rotate monthly`],
+      gone: ["bob"],
     },
     {
       name: "YAML block scalar",
@@ -39,7 +42,25 @@ describe("redactSecrets", () => {
     {
       name: "URL with userinfo",
       text: `endpoint: https://bob:${SECRET}@repo.example.com/v2/\n`,
-      keeps: [`https://bob:${MASK}@repo.example.com/v2/`],
+      keeps: [`https://${MASK}:${MASK}@repo.example.com/v2/`],
+      gone: ["bob"],
+    },
+    {
+      name: "URL with a token as the whole userinfo",
+      text: `mirror: https://ghp_${SECRET}@repo.example.com\n`,
+      keeps: [`https://${MASK}@repo.example.com`],
+    },
+    {
+      name: "Docker config.json with username/password fields",
+      text: `{\n  "auths": {\n    "repo:5000": {\n      "username": "robot$ci",\n      "password": "${SECRET}"\n    }\n  }\n}\n`,
+      keeps: [`"username": "${MASK}"`, `"password": "${MASK}"`, `"repo:5000": {`],
+      gone: ["robot$ci"],
+    },
+    {
+      name: "containerd config.toml registry auth table",
+      text: `[plugins."io.containerd.grpc.v1.cri".registry.configs."repo:5000".auth]\n  username = 'robot'\n  password = "${SECRET}"\n`,
+      keeps: [`username = '${MASK}'`, `password = "${MASK}"`, `.configs."repo:5000".auth]`],
+      gone: ["robot"],
     },
     {
       name: "private key block",
@@ -47,10 +68,11 @@ describe("redactSecrets", () => {
       keeps: ["-----BEGIN EC PRIVATE KEY-----", MASK],
     },
   ];
-  for (const { name, text, keeps } of cases) {
+  for (const { name, text, keeps, gone = [] } of cases) {
     it(`masks ${name}`, () => {
       const out = redactSecrets(text);
       assert.ok(!out.includes(SECRET), out);
+      for (const value of gone) assert.ok(!out.includes(value), `${value} still in\n${out}`);
       for (const kept of keeps) assert.ok(out.includes(kept), `missing ${kept} in\n${out}`);
     });
   }
@@ -64,11 +86,56 @@ describe("redactSecrets", () => {
     ["password", true],
     ["Registry-Token", true],
     ["client_secret", true],
+    ["username", true],
+    ["REGISTRY_USERNAME", true],
+    ["REGISTRY_USER", true],
+    ["login", true],
     ["authRealm", false],
+    ["users", false],
+    ["user_agent", false],
     ["auths", false],
     ["ca_file", false],
   ] as const) {
     it(`classifies ${key} as ${secret ? "secret" : "not secret"}`, () =>
       assert.equal(isSecretKey(key), secret));
   }
+});
+
+describe("redactMessage (runtime and cluster texts regtrust repeats)", () => {
+  const cases: { name: string; text: string; keeps: string[]; gone: string[] }[] = [
+    {
+      name: "dockerd's token realm URL with account=<username>",
+      text: `Failed to pull image "repo:5000/app:v1": Error response from daemon: Get "https://auth.example.com/token?account=robot%24ci&scope=repository%3Aapp%3Apull&service=repo": x509: certificate signed by unknown authority`,
+      keeps: [
+        `?account=${MASK}&scope=repository%3Aapp%3Apull&service=repo"`,
+        "x509: certificate signed by unknown authority",
+      ],
+      gone: ["robot%24ci"],
+    },
+    {
+      name: "token=… inside a sentence",
+      text: `imagePullSecret regcred refreshed, token=${SECRET}`,
+      keeps: [`refreshed, token=${MASK}`],
+      gone: [SECRET],
+    },
+    {
+      name: "URL userinfo and an Authorization header",
+      text: `GET https://bot:${SECRET}@repo/v2/ with Authorization: Bearer ${SECRET}`,
+      keeps: [`https://${MASK}:${MASK}@repo/v2/`, `Bearer ${MASK}`],
+      gone: [SECRET],
+    },
+  ];
+  for (const { name, text, keeps, gone } of cases) {
+    it(`masks ${name}`, () => {
+      const out = redactMessage(text);
+      for (const value of gone) assert.ok(!out.includes(value), `${value} still in\n${out}`);
+      for (const kept of keeps) assert.ok(out.includes(kept), `missing ${kept} in\n${out}`);
+    });
+  }
+
+  it("leaves CRI errors without credentials as they are (the classifier and goldens read them)", () => {
+    const text =
+      'rpc error: code = Unknown desc = failed to pull and unpack image "repo.example.com:5000/team/app:v1": failed to resolve reference "repo.example.com:5000/team/app:v1": failed to authorize: failed to fetch anonymous token: Get "https://auth.example.com/token?scope=repository%3Ateam%2Fapp%3Apull&service=repo.example.com%3A5000": x509: certificate signed by unknown authority';
+    assert.equal(redactMessage(text), text);
+  });
 });

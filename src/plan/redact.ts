@@ -6,6 +6,10 @@
  * Authorization`, CRI-O/podman auth files. The rules are textual so they work
  * on YAML, TOML, JSON and env files alike, and on half-edited files that no
  * longer parse.
+ *
+ * Usernames are masked too (`auth.username`, `REGISTRY_USER`, the user part
+ * of `https://user:pass@`): a registry robot account's name is half of its
+ * login, so it is treated as a credential like the password (issue #10).
  */
 
 export type Redactor = (text: string, path: string) => string;
@@ -27,8 +31,10 @@ const SECRET_KEYS = new Set([
   "apikey",
   "privatekey",
   "credentials",
+  "login",
 ]);
-const SECRET_SUFFIXES = ["password", "passwd", "token", "secret", "apikey"];
+/** `REGISTRY_PASSWORD`, `docker_username`, `REGISTRY_USER`, `clientToken`, … */
+const SECRET_SUFFIXES = ["password", "passwd", "token", "secret", "apikey", "username", "user"];
 
 export function isSecretKey(key: string): boolean {
   const normalised = key.toLowerCase().replace(/[-_]/g, "");
@@ -53,8 +59,8 @@ const BLOCK_SCALAR = new RegExp(
   String.raw`^([ \t]*(?:-[ \t]+)?)(["']?)(${KEY})\2[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*(#.*)?$`,
 );
 const PRIVATE_KEY_BLOCK = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
-/** `https://user:secret@host` */
-const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi;
+/** `https://user:secret@host`, `https://token@host`: the whole userinfo. */
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi;
 
 /** The default redactor: every rule above. `path` is unused but lets a caller plug in per-file rules. */
 export function redactSecrets(text: string, _path = ""): string {
@@ -62,7 +68,7 @@ export function redactSecrets(text: string, _path = ""): string {
     PRIVATE_KEY_BLOCK,
     (_m, kind: string) => `-----BEGIN ${kind}PRIVATE KEY-----\n${MASK}\n-----END ${kind}PRIVATE KEY-----`,
   );
-  out = out.replace(URL_USERINFO, `$1${MASK}@`);
+  out = out.replace(URL_USERINFO, maskUserinfo);
   out = out.replace(QUOTED_PAIR, (m, q: string, key: string, sep: string, value: string) =>
     isSecretKey(key) ? `${q}${key}${q}${sep}${value[0]}${MASK}${value[0]}` : m,
   );
@@ -75,6 +81,10 @@ export function redactSecrets(text: string, _path = ""): string {
       isSecretKey(key) ? `${lead}${key}${sep}${MASK}${comment ?? ""}` : m,
   );
   return maskBlockScalars(out);
+}
+
+function maskUserinfo(_m: string, scheme: string, userinfo: string): string {
+  return `${scheme}${userinfo.includes(":") ? `${MASK}:${MASK}` : MASK}@`;
 }
 
 /** Masks the indented lines under `password: |` and the like. */
@@ -95,4 +105,34 @@ function maskBlockScalars(text: string): string {
 
 function indentOf(line: string): number {
   return line.length - line.trimStart().length;
+}
+
+/**
+ * `?account=robot&…`, `token=abc` inside a sentence. `account` is the
+ * username in the Docker token protocol's realm URL
+ * (distribution/registry/client/auth/session.go), which dockerd prints in its
+ * pull errors.
+ */
+const INLINE_PAIR = new RegExp(String.raw`(^|[?&;,(\s])(${KEY})=([^\s&"'),;]+)`, "g");
+/** `Authorization: Bearer <token>` / `Basic <base64>` quoted in an error. */
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+
+/**
+ * Masking secrets in free text a runtime or the cluster wrote (kubelet events,
+ * CRI pull errors), which regtrust repeats: URL userinfo, `key=value` pairs
+ * with a secret key anywhere in the text, `Bearer`/`Basic` credentials,
+ * private key blocks. `key: value` is left alone in prose ("failed to fetch
+ * anonymous token: unexpected status" is no secret).
+ */
+export function redactMessage(text: string): string {
+  return text
+    .replace(
+      PRIVATE_KEY_BLOCK,
+      (_m, kind: string) => `-----BEGIN ${kind}PRIVATE KEY-----\n${MASK}\n-----END ${kind}PRIVATE KEY-----`,
+    )
+    .replace(URL_USERINFO, maskUserinfo)
+    .replace(INLINE_PAIR, (m, lead: string, key: string) =>
+      isSecretKey(key) || key.toLowerCase() === "account" ? `${lead}${key}=${MASK}` : m,
+    )
+    .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${MASK}`);
 }
