@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { basename } from "node:path";
 import type { Exec } from "../core/deps.ts";
 import { type ApplyResult, appliedEffect, emptyResult } from "./apply-result.ts";
 import { type CommandOptions, type CommandOutcome, runPlanCommands } from "./commands.ts";
@@ -6,7 +7,7 @@ import { dryRun } from "./dry-run.ts";
 import { planEffects } from "./effects.ts";
 import { PlanApplyError } from "./errors.ts";
 import { type ApplyStep, type Executed, executeEffects, rollBack, type StepHook } from "./execute.ts";
-import { type FsOps, realFsOps } from "./fs-ops.ts";
+import { type FsOps, realFsOps, removeIfPresent } from "./fs-ops.ts";
 import { commitRun, type Journal, type PendingRun, withCommandResults, withPending } from "./journal.ts";
 import {
   DEFAULT_JOURNAL_DIR,
@@ -16,9 +17,10 @@ import {
   writeJournal,
 } from "./journal-store.ts";
 import { acquireLock } from "./lock.ts";
-import type { Plan } from "./plan.ts";
+import type { Plan, PlanCommand } from "./plan.ts";
 import { type RecoveryReport, recoverPending } from "./recovery.ts";
 import { checkUndoRevision, committedRun, pendingOf } from "./run-record.ts";
+import { resolveUnderRoot } from "./safe-path.ts";
 
 /**
  * Applying a plan to the node at `root`: the only code in regtrust that
@@ -204,7 +206,12 @@ async function finishUnfinishedCommands(
   const unfinished = journal.unfinishedCommands;
   if (!unfinished) return journal;
   const refreshes = unfinished.commands.filter((c) => c.kind === "refresh");
-  const outcomes = await runPlanCommands(refreshes, ctx.commandOptions);
+  await removeToolScratch(refreshes, ctx);
+  // The undo form is the full rebuild where a tool has one (Debian's --fresh): a
+  // plain re-run of update-ca-certificates after a kill before its `openssl
+  // rehash` finds every link in place, skips the rehash, and the hash link is never made.
+  const rebuild = refreshes.map((c) => ({ ...c, argv: c.undoArgv ?? c.argv }));
+  const outcomes = await runPlanCommands(rebuild, ctx.commandOptions);
   notes.push(
     `re-ran ${refreshes.length} refresh command(s) of an earlier run that stopped after writing its files`,
   );
@@ -214,6 +221,27 @@ async function finishUnfinishedCommands(
     ctx.ops,
     `${unfinished.runId}-cmd`,
   );
+}
+
+/**
+ * Scratch files a refresh tool leaves when it is killed and builds on in its
+ * next run. Debian's update-ca-certificates appends to
+ * /etc/ssl/certs/ca-certificates.crt.new and removes it only on a normal exit
+ * (`trap cleanup 0`; read from /usr/sbin/update-ca-certificates, ca-certificates
+ * 20250419~deb12u2), so re-run after a kill it would install the old
+ * half-bundle plus a whole new one. Only removed when re-running an
+ * interrupted run's commands, and only a regular file.
+ */
+const TOOL_SCRATCH: Record<string, readonly string[]> = {
+  "update-ca-certificates": ["/etc/ssl/certs/ca-certificates.crt.new"],
+};
+
+async function removeToolScratch(commands: readonly PlanCommand[], ctx: Context): Promise<void> {
+  const paths = commands.flatMap((c) => TOOL_SCRATCH[basename(c.argv[0] ?? "")] ?? []);
+  for (const path of new Set(paths)) {
+    const resolved = await resolveUnderRoot(ctx.root, path, "no-symlink").catch(() => null);
+    if (resolved?.stat?.isFile()) await removeIfPresent(ctx.ops, resolved.hostPath);
+  }
 }
 
 async function recordResults(

@@ -82,7 +82,7 @@ export async function atomicWrite(
 ): Promise<void> {
   const temp = tempPathFor(hostPath, runId);
   try {
-    await ops.writeNewFile(temp, data, mode, opts.owner);
+    await writeTemp(ops, temp, data, mode, opts.owner);
     await opts.onStep?.("temp-written");
     await ops.rename(temp, hostPath);
   } catch (error) {
@@ -91,6 +91,24 @@ export async function atomicWrite(
   }
   await opts.onStep?.("renamed");
   await ops.syncDir(dirname(hostPath));
+}
+
+/**
+ * Creates the temp file. One that already exists is the leftover of a killed
+ * run: temp names are deterministic (the journal's `<run>-cmd` write is
+ * repeated by the next run that finishes the run's commands, recovery writes
+ * `recover-<run>` again) and every writer holds the lock. It is removed and
+ * the exclusive create tried once more; without that, the next run failed
+ * with EEXIST.
+ */
+async function writeTemp(ops: FsOps, temp: string, data: Uint8Array, mode: number, owner?: FileOwner) {
+  try {
+    await ops.writeNewFile(temp, data, mode, owner);
+  } catch (error) {
+    if (errnoCode(error) !== "EEXIST") throw error;
+    await ops.unlink(temp);
+    await ops.writeNewFile(temp, data, mode, owner);
+  }
 }
 
 /** Unlink that treats "already gone" as success. */

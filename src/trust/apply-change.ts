@@ -4,8 +4,9 @@ import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
 import { HostFs, HostFsError } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
 import { prepareYamlFor } from "../node/yaml-parser.ts";
-import { type ApplyResult, applyPlan } from "../plan/apply.ts";
+import { type ApplyResult, applyPlan, recoverInterrupted } from "../plan/apply.ts";
 import { PlanApplyError } from "../plan/errors.ts";
+import { readJournalAt } from "../plan/journal-store.ts";
 import type { Plan } from "../plan/plan.ts";
 import { previewPlan } from "../plan/preview.ts";
 import type { probe as runProbe } from "../probe/probe.ts";
@@ -48,6 +49,9 @@ export { assertRootDir } from "../core/root-dir.ts";
  * Exit 0 only when every context verifies or waits for a named restart.
  */
 export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise<ActionResult> {
+  const recovered = await recoverBeforePlanning(req);
+  if ("exitCode" in recovered) return recovered;
+  req = { ...req, header: { ...req.header, notes: [...req.header.notes, ...recovered.notes] } };
   const fs = new HostFs(req.root);
   await prepareYamlFor(fs, req.runtimeFlag);
   const view = readNodeView(fs);
@@ -90,6 +94,33 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
   report.diagnosis = verified.diagnosis;
   const done = verified.contexts.every((c) => c.verified || c.restart !== null);
   return { exitCode: done ? 0 : 1, report };
+}
+
+/**
+ * A run interrupted earlier (kill -9, power loss) left its write-ahead entry:
+ * roll it back before the node is read, as untrust does (plan/undo.ts), so the
+ * plan starts from a consistent node. Planning first would see the half-written
+ * files, and applyPlan's own recovery would then make the plan stale (a
+ * "changed since the plan was made" conflict). Dry runs only read.
+ */
+async function recoverBeforePlanning(req: ChangeRequest): Promise<{ notes: string[] } | ActionResult> {
+  if (req.dryRun) return { notes: [] };
+  // An unreadable journal is reported by applyPlan, as before.
+  const journal = await readJournalAt(req.root).catch(() => null);
+  if (!journal?.pending) return { notes: [] };
+  try {
+    const report = await recoverInterrupted({ root: req.root });
+    if (!report) return { notes: [] };
+    return {
+      notes: [
+        `an interrupted ${report.action} of ${report.target} (${report.startedAt}) was rolled back first`,
+      ],
+    };
+  } catch (error) {
+    if (!(error instanceof PlanApplyError)) throw error;
+    const message = applyFailureText(error);
+    return { exitCode: 1, report: null, message, target: req.target.registry, dryRun: false };
+  }
 }
 
 function applyOptionsOf(req: ChangeRequest, deps: ActionDeps) {
