@@ -74,9 +74,15 @@ const CASES = [
   ],
   [
     "crash",
-    "kill -9 of whole CLI insecure/untrust at seeded random points",
+    "kill -9 of whole CLI trust/insecure/untrust, timed on the journal: old-or-new, next run recovers, untrust exact",
     "test/reliability/cli-crash-concurrency.test.ts",
     /seeded kills/,
+  ],
+  [
+    "crash",
+    "run after a kill: journal temp, half-built OS bundle, missed hash link, stale trust plan",
+    "test/reliability/crash-leftovers.test.ts",
+    /./,
   ],
   ["concurrency", "lock: parallel applies, conflicts, stale locks", "src/plan/lock.test.ts", /./],
   [
@@ -107,11 +113,22 @@ const CASES = [
   ["fuzz", "containers registries.conf", "test/reliability/readers.fuzz.test.ts", /registries\.conf/],
   ["fuzz", "k8s manifest reader (scan)", "test/reliability/readers.fuzz.test.ts", /manifest/],
   ["fuzz", "pull-error classifier", "test/reliability/readers.fuzz.test.ts", /classifier/],
-  ["secrets", "redaction of credentials in plans/diffs", "src/plan/redact.test.ts", /./],
   [
     "secrets",
-    "every command, text and --json, scanned for planted secrets",
+    "redaction of credentials (usernames too) in diffs and repeated runtime texts",
+    "src/plan/redact.test.ts",
+    /./,
+  ],
+  [
+    "secrets",
+    "node commands, text and --json, scanned for planted secrets",
     "test/reliability/secrets.test.ts",
+    /./,
+  ],
+  [
+    "secrets",
+    "k8s why/pulls/status and export cloud-init/ansible scanned (kubeconfig, pull secret, pod env, events, env)",
+    "test/reliability/secrets-k8s-export.test.ts",
     /./,
   ],
   [
