@@ -133,6 +133,14 @@ describe("redactMessage (runtime and cluster texts regtrust repeats)", () => {
     });
   }
 
+  it("leaves prose after an auth scheme alone, masks a Basic credential", () => {
+    assert.equal(
+      redactMessage("the registry requires Basic authentication"),
+      "the registry requires Basic authentication",
+    );
+    assert.equal(redactMessage("Authorization: Basic dXNlcjpwYXNz"), `Authorization: Basic ${MASK}`);
+  });
+
   it("leaves CRI errors without credentials as they are (the classifier and goldens read them)", () => {
     const text =
       'rpc error: code = Unknown desc = failed to pull and unpack image "repo.example.com:5000/team/app:v1": failed to resolve reference "repo.example.com:5000/team/app:v1": failed to authorize: failed to fetch anonymous token: Get "https://auth.example.com/token?scope=repository%3Ateam%2Fapp%3Apull&service=repo.example.com%3A5000": x509: certificate signed by unknown authority';

@@ -114,8 +114,12 @@ function indentOf(line: string): number {
  * pull errors.
  */
 const INLINE_PAIR = new RegExp(String.raw`(^|[?&;,(\s])(${KEY})=([^\s&"'),;]+)`, "g");
-/** `Authorization: Bearer <token>` / `Basic <base64>` quoted in an error. */
-const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+/**
+ * `Authorization: Bearer <token>` / `Basic <base64>` quoted in an error. A
+ * lower-case word after the scheme is prose ("requires Basic authentication"),
+ * not a credential: base64 and JWTs mix cases, digits or punctuation.
+ */
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+(?![a-z]+\b)[A-Za-z0-9._~+/=-]{8,}/g;
 
 /**
  * Masking secrets in free text a runtime or the cluster wrote (kubelet events,
