@@ -9,6 +9,10 @@ export interface KubeconfigInput {
   token: string;
   context?: string;
   namespace?: string;
+  /** A client certificate and its key, inline (`client-certificate-data`, `client-key-data`). */
+  client?: { certPem: string; keyPem: string };
+  /** Write `config` here instead of into a new temp dir (the caller removes it). */
+  dir?: string;
 }
 
 export interface TempKubeconfig {
@@ -18,10 +22,11 @@ export interface TempKubeconfig {
 }
 
 export function writeKubeconfig(input: KubeconfigInput): TempKubeconfig {
-  const dir = mkdtempSync(join(tmpdir(), "regtrust-kube-"));
+  const dir = input.dir ?? mkdtempSync(join(tmpdir(), "regtrust-kube-"));
   const path = join(dir, "config");
   const context = input.context ?? "fake";
-  const ca = Buffer.from(input.caPem).toString("base64");
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const ca = b64(input.caPem);
   const yaml = [
     "apiVersion: v1",
     "kind: Config",
@@ -34,6 +39,12 @@ export function writeKubeconfig(input: KubeconfigInput): TempKubeconfig {
     "- name: triage",
     "  user:",
     `    token: ${input.token}`,
+    ...(input.client
+      ? [
+          `    client-certificate-data: ${b64(`${input.client.certPem}\n`)}`,
+          `    client-key-data: ${b64(`${input.client.keyPem}\n`)}`,
+        ]
+      : []),
     "contexts:",
     `- name: ${context}`,
     "  context:",
@@ -44,5 +55,7 @@ export function writeKubeconfig(input: KubeconfigInput): TempKubeconfig {
     "",
   ].join("\n");
   writeFileSync(path, yaml, { mode: 0o600 });
-  return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const cleanup = () =>
+    input.dir ? rmSync(path, { force: true }) : rmSync(dir, { recursive: true, force: true });
+  return { path, dir, cleanup };
 }

@@ -51,10 +51,10 @@ before(async () => {
   server.token = S.kubeToken;
   servePullSecret(server, S);
   const dir = await dirs.make("secrets-k8s");
-  files.kubeconfig = await writeSecretKubeconfig(join(dir, "config"), server, S.kubeToken, client);
-  files.badToken = await writeSecretKubeconfig(join(dir, "bad"), server, S.staleToken, client);
-  files.unreachable = await writeSecretKubeconfig(
-    join(dir, "down"),
+  files.kubeconfig = writeSecretKubeconfig(await dirs.make("kube-good"), server, S.kubeToken, client);
+  files.badToken = writeSecretKubeconfig(await dirs.make("kube-bad"), server, S.staleToken, client);
+  files.unreachable = writeSecretKubeconfig(
+    await dirs.make("kube-down"),
     { ...server, url: "https://127.0.0.1:1" },
     S.kubeToken,
     client,

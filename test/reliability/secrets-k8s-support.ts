@@ -2,10 +2,10 @@
  * The planted secrets of secrets-k8s-export.test.ts: unique marker strings,
  * and where they go in the fake cluster and the kubeconfig.
  */
-import { writeFile } from "node:fs/promises";
 import type { createTestPki } from "../../src/pki/generate.ts";
 import type { FakeApiServer } from "../k8s/fake-apiserver.ts";
 import { type FakeCluster, type Json, wireEvent } from "../k8s/fake-cluster.ts";
+import { writeKubeconfig } from "../k8s/kubeconfig-file.ts";
 
 type TestPki = Awaited<ReturnType<typeof createTestPki>>;
 
@@ -106,37 +106,20 @@ export function servePullSecret(server: FakeApiServer, S: Secrets): void {
   });
 }
 
-/** A kubeconfig whose user has a bearer token and a client certificate with its key inline. */
-export async function writeSecretKubeconfig(
-  path: string,
+/** A kubeconfig (`config` in `dir`) whose user has a bearer token and a client certificate with its key inline. */
+export function writeSecretKubeconfig(
+  dir: string,
   server: Pick<FakeApiServer, "url" | "caPem">,
   token: string,
   client: TestPki,
-): Promise<string> {
-  const b64 = (text: string) => Buffer.from(text).toString("base64");
-  const yaml = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: fake-cluster",
-    "  cluster:",
-    `    server: ${server.url}`,
-    `    certificate-authority-data: ${b64(server.caPem)}`,
-    "users:",
-    "- name: triage",
-    "  user:",
-    `    token: ${token}`,
-    `    client-certificate-data: ${b64(`${client.leaf.certPem}\n`)}`,
-    `    client-key-data: ${b64(`${client.leaf.keyPem}\n`)}`,
-    "contexts:",
-    "- name: fake",
-    "  context:",
-    "    cluster: fake-cluster",
-    "    user: triage",
-    "    namespace: default",
-    "current-context: fake",
-    "",
-  ].join("\n");
-  await writeFile(path, yaml, { mode: 0o600 });
-  return path;
+): string {
+  const { certPem, keyPem } = client.leaf;
+  return writeKubeconfig({
+    dir,
+    server: server.url,
+    caPem: server.caPem,
+    token,
+    namespace: "default",
+    client: { certPem, keyPem },
+  }).path;
 }
