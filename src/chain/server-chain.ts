@@ -61,7 +61,7 @@ export async function examineServerChain(target: Target, opts: ServerChainOption
     presented: certs,
     completion,
     requested: opts.complete,
-    issues: [...connectionIssues(probed, opts.timeoutMs, certs), ...issues, ...found],
+    issues: [...connectionIssues(probed, opts.timeoutMs, certs, issues), ...issues, ...found],
     now,
   });
   return { report, completion };
@@ -86,7 +86,15 @@ function parsePresented(probed: ProbeResult): { certs: Certificate[]; issues: Ch
   return { certs, issues };
 }
 
-function connectionIssues(probed: ProbeResult, timeoutMs: number, certs: Certificate[]): ChainIssue[] {
+function connectionIssues(
+  probed: ProbeResult,
+  timeoutMs: number,
+  certs: Certificate[],
+  decodeIssues: readonly ChainIssue[],
+): ChainIssue[] {
+  // The handshake failed on a certificate that does not decode: its own issue
+  // says so and names it; OpenSSL's ASN.1 text ("too long") would only mislead.
+  if (decodeIssues.length > 0) return [];
   const verdict = networkVerdict(probed, timeoutMs);
   if (verdict) return [issue("connection-failed", "error", verdict.finding.message)];
   if (certs.length === 0 && (probed.tls?.presented.length ?? 0) === 0) {

@@ -185,5 +185,25 @@ describe("diagnose: hostile chains → specific finding naming the certificate",
       // What decoded before the bad entry is still shown, in the order sent.
       assert.equal(result.presented.length, c.at);
     });
+
+    test(`undecodable DER (${c.name}): \`chain\` names certificate ${c.at + 1}, not OpenSSL's ASN.1 error`, async () => {
+      const server = createNetServer(rawTls12Server(c.entries()));
+      const port = await harness.listen(server);
+      try {
+        const run = await runCli(["chain", `${HOST}:${port}`, "--json", "--timeout", `${TIMEOUT_MS}`]);
+        const report = JSON.parse(run.stdout) as {
+          issues: { kind: string; severity: string; position: number | null; message: string }[];
+        };
+        const errors = report.issues.filter((i) => i.severity === "error");
+        // The undecodable certificate comes first (what follows from leaving it out, e.g. a
+        // missing issuer, may follow); the connection line no longer repeats OpenSSL's error.
+        assert.deepEqual([errors[0]?.kind, errors[0]?.position], ["undecodable", c.at + 1], run.stdout);
+        assert.ok(!report.issues.some((i) => i.kind === "connection-failed"), run.stdout);
+        assert.doesNotMatch(run.stdout, /too long|nested asn1/i);
+        assert.equal(run.code, 1);
+      } finally {
+        server.close();
+      }
+    });
   }
 });
