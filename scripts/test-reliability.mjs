@@ -137,6 +137,12 @@ const CASES = [
     "src/plan/apply-failure.test.ts",
     /./,
   ],
+  [
+    "disk",
+    "real full disk (filled tmpfs) and read-only bind mount during `insecure`: clean error, originals intact",
+    "test/reliability/disk-full-readonly.test.ts",
+    /./,
+  ],
 ];
 
 const files = [...new Set(CASES.map((c) => c[2]))];
