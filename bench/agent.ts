@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { agentArgs } from "../test/agent/agent-args.ts";
 import { type AgentResult, emitResult } from "./results.ts";
 
 const IDLE_SECONDS = Number(process.env.BENCH_AGENT_IDLE ?? 20);
@@ -47,19 +48,7 @@ async function main(): Promise<void> {
   );
   const child = spawn(
     process.execPath,
-    [
-      resolve(import.meta.dirname, "../dist/regtrust.mjs"),
-      "agent",
-      "--config",
-      config,
-      "--root",
-      root,
-      "--node",
-      "bench",
-      "--no-publish",
-      "--metrics-port",
-      "0",
-    ],
+    [resolve(import.meta.dirname, "../dist/regtrust.mjs"), ...agentArgs({ config, root, node: "bench" })],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   try {

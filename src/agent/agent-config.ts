@@ -54,17 +54,26 @@ export function checkConfig(raw: unknown, path: string): AgentConfig {
     registries,
     caFile: c.caFile,
     mode,
-    intervalSeconds: whole(c.intervalSeconds, 300, "intervalSeconds", bad),
-    heartbeatSeconds: whole(c.heartbeatSeconds, 60, "heartbeatSeconds", bad),
+    intervalSeconds: whole(c.intervalSeconds, 300, "intervalSeconds", SECONDS, bad),
+    heartbeatSeconds: whole(c.heartbeatSeconds, 60, "heartbeatSeconds", SECONDS, bad),
     restart: c.restart === true,
-    metricsPort: whole(c.metricsPort, 9464, "metricsPort", bad),
+    metricsPort: whole(c.metricsPort, 9464, "metricsPort", PORT, bad),
   };
 }
 
-function whole(value: unknown, fallback: number, name: string, bad: (w: string) => Error): number {
+const SECONDS = { max: 86_400 * 7, what: "a whole number of seconds, at most a week" };
+const PORT = { max: 65_535, what: "a TCP port from 1 to 65535" };
+
+function whole(
+  value: unknown,
+  fallback: number,
+  name: string,
+  range: { max: number; what: string },
+  bad: (w: string) => Error,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 86_400 * 7) {
-    throw bad(`${name}: a whole number of seconds (or a port), not ${JSON.stringify(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > range.max) {
+    throw bad(`${name}: ${range.what}, not ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { UsageError } from "../core/errors.ts";
 
 /**
  * /metrics (Prometheus), /healthz (the process serves), /readyz (a first
@@ -31,7 +32,13 @@ export async function startMetricsServer(
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new UsageError(
+          `cannot serve metrics on ${host}:${port}: ${error.code === "EADDRINUSE" ? "the port is in use" : error.message} (set --metrics-port or metricsPort in the agent config)`,
+        ),
+      ),
+    );
     server.listen(port, host, resolve);
   });
   return {

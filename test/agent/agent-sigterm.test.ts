@@ -14,6 +14,7 @@ import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
 import { startPrivateCaRegistry } from "../support/private-registry.ts";
 import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
+import { agentArgs } from "./agent-args.ts";
 
 const CLI = join(import.meta.dirname, "../reliability/regtrust.ts");
 const dirs = new TempDirs();
@@ -39,25 +40,9 @@ after(async () => {
 
 /** Starts the agent, sends SIGTERM when `when` matches a log line, resolves with the exit code and the logs. */
 function agentUntil(root: string, when: (log: { msg: string }) => boolean) {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      CLI,
-      "agent",
-      "--config",
-      config,
-      "--root",
-      root,
-      "--node",
-      "n",
-      "--no-publish",
-      "--metrics-port",
-      "0",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...agentArgs({ config, root, node: "n" })], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: Array<{ msg: string }> = [];
   let buffered = "";
   child.stderr.on("data", (chunk: Buffer) => {

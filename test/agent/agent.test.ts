@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runCli } from "../integration/cli.ts";
@@ -19,6 +20,7 @@ import { startPrivateCaRegistry } from "../support/private-registry.ts";
 import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { treeChecksum } from "../trust/node.ts";
+import { agentArgs } from "./agent-args.ts";
 
 const dirs = new TempDirs();
 const writes: NodeWrite[] = [];
@@ -47,20 +49,7 @@ async function agentOnce(mode: "enforce" | "report", root: string) {
   const config = join(dir, "agent.yaml");
   await writeFile(config, `registries: ["${target}"]\ncaFile: ${caFile}\nmode: ${mode}\n`);
   writes.length = 0;
-  return runCli([
-    "agent",
-    "--config",
-    config,
-    "--root",
-    root,
-    "--node",
-    "node-new",
-    "--once",
-    "--metrics-port",
-    "0",
-    "--kubeconfig",
-    kubeconfig.path,
-  ]);
+  return runCli(agentArgs({ config, root, node: "node-new", once: true, kubeconfig: kubeconfig.path }));
 }
 
 function conditionPatch(): Record<string, unknown> {
@@ -127,5 +116,33 @@ describe("regtrust agent --once", () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, new RegExp(`--config ${config}: registries`));
     assert.equal(writes.length, 0);
+  });
+
+  test("bad metrics port: exit 2 with what to change, never an internal error", async () => {
+    const dir = await dirs.make("agent-port");
+    const root = await buildNodeRoot(dirs, withContainerd());
+    const config = join(dir, "agent.yaml");
+    await writeFile(config, `registries: ["${target}"]\ncaFile: ${caFile}\nmetricsPort: 70000\n`);
+    const base = ["agent", "--config", config, "--root", root, "--node", "n", "--once", "--no-publish"];
+    const inConfig = await runCli(base);
+    assert.equal(inConfig.code, 2, inConfig.stderr);
+    assert.match(inConfig.stderr, /metricsPort: a TCP port from 1 to 65535, not 70000/);
+    await writeFile(config, `registries: ["${target}"]\ncaFile: ${caFile}\n`);
+    const onFlag = await runCli([...base, "--metrics-port", "abc"]);
+    assert.equal(onFlag.code, 2, onFlag.stderr);
+    assert.match(onFlag.stderr, /--metrics-port must be a whole number from 0 to 65535, got "abc"/);
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "0.0.0.0", resolve));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const inUse = await runCli([...base, "--metrics-port", String(port)]);
+      assert.equal(inUse.code, 2, inUse.stderr);
+      assert.match(
+        inUse.stderr,
+        new RegExp(`cannot serve metrics on 0\\.0\\.0\\.0:${port}: the port is in use`),
+      );
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -15,7 +15,7 @@ import { parseTarget } from "../../target/parse-target.ts";
 import { readCaFile } from "../../trust/ca-file.ts";
 import { processExec } from "../../trust/process-exec.ts";
 import { trustAction } from "../../trust/run-trust.ts";
-import { parseTimeout } from "../common-options.ts";
+import { parseTimeout, parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
 
 export interface AgentFlags {
@@ -52,7 +52,10 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     cycles: 0,
     cycleErrors: 0,
   };
-  const port = flags.metricsPort !== undefined ? Number(flags.metricsPort) : config.metricsPort;
+  const port =
+    flags.metricsPort !== undefined
+      ? parseWholeNumber(flags.metricsPort, "--metrics-port", 0, 65_535)
+      : config.metricsPort;
   const server = await startMetricsServer(port, "0.0.0.0", {
     metrics: () => renderMetrics(metrics, new Date()),
     ready: () => metrics.cycles > 0,
