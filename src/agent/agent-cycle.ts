@@ -44,11 +44,11 @@ export async function runCycle(
     let result = await deps.diagnose(registry);
     if (!result.ok && config.mode === "enforce") {
       const fix = await deps.trust(registry);
-      const message = fix.report === null ? fix.message : `trust exited ${fix.exitCode}`;
-      deps.log(fix.exitCode === 0 ? "info" : "warn", "enforce: applied the trust fix", {
+      const ok = fix.exitCode === 0;
+      deps.log(ok ? "info" : "warn", ok ? "enforce: trust fix applied" : "enforce: trust fix not verified", {
         registry,
         exitCode: fix.exitCode,
-        detail: message,
+        detail: fixDetail(fix),
       });
       result = await deps.diagnose(registry);
     }
@@ -68,6 +68,14 @@ export async function runCycle(
   };
   const published = deps.writer ? await publishWithRetry(config, deps, status, previous) : null;
   return { status, results, published };
+}
+
+/** Why the fix did what it did, per context (or the refusal), for the log line. */
+function fixDetail(fix: ActionResult): string {
+  if (fix.report === null) return fix.message;
+  return fix.report.contexts
+    .map((c) => `${c.name}: ${c.verified ? "verified" : "not verified"} (${c.detail})`)
+    .join("; ");
 }
 
 function verdictOf(registry: string, result: DiagnoseResult): RegistryVerdict {

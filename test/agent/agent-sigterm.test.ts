@@ -78,7 +78,7 @@ describe("agent and SIGTERM", () => {
     const { code, logs } = await agentUntil(root, (l) => l.msg === "agent started");
     assert.equal(code, 0, JSON.stringify(logs));
     const messages = logs.map((l) => l.msg);
-    assert.ok(messages.includes("enforce: applied the trust fix"), messages.join(" | "));
+    assert.ok(messages.includes("enforce: trust fix applied"), messages.join(" | "));
     assert.equal(messages.at(-1), "stopping: signal received");
     assert.deepEqual(
       (await filesUnder(root)).filter((f) => /\.tmp|regtrust-tmp/.test(f)),

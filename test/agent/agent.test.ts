@@ -88,7 +88,12 @@ describe("regtrust agent --once", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     assert.ok(
-      logs.some((l) => l.msg === "enforce: applied the trust fix" && l.registry === target),
+      logs.some(
+        (l) =>
+          l.msg === "enforce: trust fix applied" &&
+          l.registry === target &&
+          /containerd: verified/.test(l.detail),
+      ),
       run.stderr,
     );
     const again = await runCli(["diagnose", target, "--root", root, "--json"]);
