@@ -80,14 +80,25 @@ export function fromRun(run: NodeRunResult): NodeVerdict {
   return { ...base, verdict, detail: detailOf(result, run), result };
 }
 
-function parseJsonOutput(output: string): unknown {
-  const start = output.indexOf("{");
-  if (start < 0) return null;
-  try {
-    return JSON.parse(output.slice(start));
-  } catch {
-    return null;
+/**
+ * The `--json` document in a pod log that interleaves stderr with stdout.
+ * regtrust prints it indented, so its outer braces are the only ones at the
+ * start of a line: a stderr line holding "{" elsewhere, or lines after the
+ * document, do not hide it.
+ */
+export function parseJsonOutput(output: string): unknown {
+  const lines = output.split("\n");
+  for (let open = 0; open < lines.length; open++) {
+    if (!lines[open]?.startsWith("{")) continue;
+    const close = lines[open]?.trimEnd().endsWith("}") ? open : lines.indexOf("}", open);
+    if (close < 0) return null;
+    try {
+      return JSON.parse(lines.slice(open, close + 1).join("\n"));
+    } catch {
+      // not the document: a stderr line that starts with "{"; look further
+    }
   }
+  return null;
 }
 
 function detailOf(result: unknown, run: NodeRunResult): string {
