@@ -116,7 +116,7 @@ const CASES = [
   [
     "secrets",
     "redaction of credentials (usernames too) in diffs and repeated runtime texts",
-    "src/plan/redact.test.ts",
+    "src/core/redact.test.ts",
     /./,
   ],
   [

@@ -1,5 +1,5 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
-import { redactMessage } from "../plan/redact.ts";
+import { redactMessage } from "../core/redact.ts";
 import { eventTime } from "./pull-events.ts";
 
 /** One line of a pod's event history, as kubectl describe shows it. */
@@ -37,7 +37,7 @@ function toEntry(e: CoreV1Event): TimelineEntry {
     last: last > 0 ? new Date(last).toISOString() : null,
     type: e.type ?? "Normal",
     reason: e.reason ?? "",
-    // Repeated to whoever reads regtrust's output: credentials in it are masked (plan/redact.ts).
+    // Repeated to whoever reads regtrust's output: credentials in it are masked (core/redact.ts).
     message: redactMessage(e.message ?? ""),
     count: e.series?.count ?? e.count ?? 1,
     container: FIELD_PATH.exec(e.involvedObject?.fieldPath ?? "")?.[1] ?? null,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { MASK } from "../core/redact.ts";
 import {
   deleteFile,
   editFile,
@@ -10,7 +11,6 @@ import {
   writeOwnedFile,
 } from "./plan.ts";
 import { previewPlan, renderFileDiff } from "./preview.ts";
-import { MASK } from "./redact.ts";
 import { nodeTree, REGISTRIES_YAML, trustPlan } from "./test-fixture-plans.ts";
 import { makeRoot, removeRoot, treeChecksum } from "./test-support.ts";
 

@@ -1,10 +1,10 @@
 import { createTwoFilesPatch } from "diff";
+import { type Redactor, redactSecrets } from "../core/redact.ts";
 import { type CommandOptions, resolveCommand, shellLine } from "./commands.ts";
 import { type Effect, planEffects } from "./effects.ts";
 import { DEFAULT_JOURNAL_DIR } from "./journal-store.ts";
 import { stateBytes } from "./path-state.ts";
 import type { Plan, PlanCommand } from "./plan.ts";
-import { type Redactor, redactSecrets } from "./redact.ts";
 import { decodeText } from "./reverse-edit.ts";
 
 /**

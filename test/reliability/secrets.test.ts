@@ -3,7 +3,7 @@
  * auth file and the environment never appear in any command's stdout/stderr,
  * text or --json, success or error path. Each secret is a unique marker string.
  * The registries.yaml username counts as a secret too (a robot account's
- * name is half its login; src/plan/redact.ts masks it like the password).
+ * name is half its login; src/core/redact.ts masks it like the password).
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
