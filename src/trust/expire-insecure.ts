@@ -49,3 +49,17 @@ export async function removeExpiredInsecure(opts: ExpiryOptions): Promise<string
   }
   return lines;
 }
+
+/**
+ * The preamble trust, untrust and insecure share: expired overrides are
+ * removed first, and each removal is said on stderr. Returns what was said
+ * (the report's `expiredRemoved`).
+ */
+export async function removeExpiredInsecureLoudly(
+  opts: ExpiryOptions,
+  warn: (line: string) => void,
+): Promise<string[]> {
+  const removed = await removeExpiredInsecure(opts);
+  for (const line of removed) warn(`regtrust: ${line}`);
+  return removed;
+}

@@ -1,7 +1,7 @@
 import { assertRegistryName } from "../node/registry-name.ts";
 import type { Target } from "../target/target.ts";
 import { type ActionDeps, type ActionResult, applyChange, assertRootDir } from "./apply-change.ts";
-import { removeExpiredInsecure } from "./expire-insecure.ts";
+import { removeExpiredInsecureLoudly } from "./expire-insecure.ts";
 import { parseTtl } from "./insecure-ttl.ts";
 
 export interface InsecureRequest {
@@ -26,14 +26,10 @@ export async function insecureAction(req: InsecureRequest, deps: ActionDeps): Pr
   assertRootDir(req.root);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs);
-  const expiredRemoved = await removeExpiredInsecure({
-    root: req.root,
-    now,
-    exec: deps.exec,
-    restart: req.restart,
-    dryRun: req.dryRun,
-  });
-  for (const line of expiredRemoved) deps.warn(`regtrust: ${line}`);
+  const expiredRemoved = await removeExpiredInsecureLoudly(
+    { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun },
+    deps.warn,
+  );
   for (const line of loudWarning(req.target.registry, expiresAt, req.ttl ?? "")) deps.warn(line);
   return applyChange(
     {

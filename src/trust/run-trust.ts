@@ -12,7 +12,7 @@ import type { Target } from "../target/target.ts";
 import { checkAnchors } from "./anchor-check.ts";
 import { type ActionDeps, type ActionResult, applyChange, assertRootDir } from "./apply-change.ts";
 import { checkCaCertificates, readCaFile } from "./ca-file.ts";
-import { removeExpiredInsecure } from "./expire-insecure.ts";
+import { removeExpiredInsecureLoudly } from "./expire-insecure.ts";
 import { pinnedRoot, presentedRoot } from "./from-server.ts";
 
 export interface TrustRequest {
@@ -40,8 +40,10 @@ export async function trustAction(req: TrustRequest, deps: ActionDeps): Promise<
   const now = deps.clock.now();
   const fileCerts = req.caFile === undefined ? null : readCaFile(req.caFile);
   if (fileCerts) checkCaCertificates(fileCerts, `--ca ${req.caFile}`, now);
-  const expiredRemoved = await removeExpiredInsecure({ root: req.root, now, ...commandDeps(req, deps) });
-  for (const line of expiredRemoved) deps.warn(`regtrust: ${line}`);
+  const expiredRemoved = await removeExpiredInsecureLoudly(
+    { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun },
+    deps.warn,
+  );
   const checked = await preflight(req, deps, fileCerts, now);
   if ("exitCode" in checked) return checked;
   const { certs, source } = checked;
@@ -118,11 +120,6 @@ function checkFlags(req: TrustRequest): void {
   }
 }
 
-export function commandDeps(req: { restart: boolean; dryRun: boolean }, deps: ActionDeps) {
-  return { exec: deps.exec, restart: req.restart, dryRun: req.dryRun };
-}
-
-/** The certificates exactly as sent; a chain that does not decode counts as none. */
 /**
  * Most servers do not send their root. For --from-server, fetch it the way
  * `regtrust chain --complete` does (AIA caIssuers, bounded, every signature

@@ -6,7 +6,7 @@ import { previewPlan } from "../plan/preview.ts";
 import { undoPlanFor } from "../plan/undo.ts";
 import type { Target } from "../target/target.ts";
 import { type ActionDeps, type ActionResult, applyFailureText, assertRootDir } from "./apply-change.ts";
-import { removeExpiredInsecure } from "./expire-insecure.ts";
+import { removeExpiredInsecureLoudly } from "./expire-insecure.ts";
 import type { ContextReport, TrustReport } from "./report.ts";
 
 export interface UntrustRequest {
@@ -28,14 +28,10 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
   const registry = req.target.registry;
   assertRegistryName(req.target.registry);
   const now = deps.clock.now();
-  const expiredRemoved = await removeExpiredInsecure({
-    root: req.root,
-    now,
-    exec: deps.exec,
-    restart: req.restart,
-    dryRun: req.dryRun,
-  });
-  for (const line of expiredRemoved) deps.warn(`regtrust: ${line}`);
+  const expiredRemoved = await removeExpiredInsecureLoudly(
+    { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun },
+    deps.warn,
+  );
   const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
   const options = { root: req.root, exec: deps.exec, restart: req.restart, now: () => deps.clock.now() };
   const preview = req.dryRun
