@@ -1,5 +1,5 @@
 import type { Certificate } from "../pki/certificate.ts";
-import type { Target } from "../target/target.ts";
+import { type Target, type TargetJson, targetJson } from "../target/target.ts";
 import { type CertificateOrigin, type CertificateView, certificateView } from "./certificate-view.ts";
 import { bySeverity, type ChainIssue, hasErrors } from "./chain-issue.ts";
 import { type ChainLink, topOf } from "./chain-path.ts";
@@ -8,7 +8,7 @@ import type { AiaAttempt, ChainCompletion } from "./complete-chain.ts";
 /** `regtrust chain --json`, schemaVersion 1; documented on runChain (src/cli/commands/chain.ts). */
 export interface ChainReport {
   schemaVersion: 1;
-  target: { input: string; host: string; port: number; serverName: string | null; registry: string };
+  target: TargetJson;
   /** No error-level issue: the chain as sent is complete, in order and valid. */
   ok: boolean;
   connection: { address: string | null; protocol: string | null } | null;
@@ -56,13 +56,7 @@ export function buildChainReport(inputs: ReportInputs): ChainReport {
   const top = completion.path.length > 0 ? topOf(completion.path) : null;
   return {
     schemaVersion: 1,
-    target: {
-      input: target.input,
-      host: target.host,
-      port: target.port,
-      serverName: target.serverName,
-      registry: target.registry,
-    },
+    target: targetJson(target),
     ok: !hasErrors(inputs.issues),
     connection: inputs.connection,
     presented: inputs.presented.map((cert, i) => certificateView(cert, i + 1, { source: "server" }, now)),

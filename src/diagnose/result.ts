@@ -1,10 +1,11 @@
 import type { Finding } from "../findings/finding.ts";
 import type { ContextName } from "../node/types.ts";
+import type { TargetJson } from "../target/target.ts";
 
 /** `regtrust diagnose --json`, schemaVersion 1 (DESIGN.md). Field names are the contract. */
 export interface DiagnoseResult {
   schemaVersion: 1;
-  target: { input: string; host: string; port: number; serverName: string | null; registry: string };
+  target: TargetJson;
   /** Every runtime context on this node would pull (the system context alone if no runtime was found). */
   ok: boolean;
   presented: PresentedCertificate[];

@@ -6,7 +6,7 @@ import { sourceOf } from "../evaluate/trust-pool.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import type { ProbeResult } from "../probe/types.ts";
-import type { Target } from "../target/target.ts";
+import { type Target, targetJson } from "../target/target.ts";
 import type { ContextResult, DiagnoseResult, PresentedCertificate } from "./result.ts";
 
 export interface ResultInputs {
@@ -33,13 +33,7 @@ export function toResult(inputs: ResultInputs): DiagnoseResult {
   const ok = deciding.every((c) => c.ok) && !inputs.findings.some((f) => f.severity === "error");
   return {
     schemaVersion: 1,
-    target: {
-      input: target.input,
-      host: target.host,
-      port: target.port,
-      serverName: target.serverName,
-      registry: target.registry,
-    },
+    target: targetJson(target),
     ok,
     presented: inputs.presented.map(presentedCertificate),
     contexts,

@@ -23,3 +23,17 @@ export interface Target {
   /** For URLs: the path after the authority (e.g. "/v2/"). */
   path: string | null;
 }
+
+/** The `target` object of every --json result (diagnose, chain): schemaVersion 1's fields. */
+export interface TargetJson {
+  input: string;
+  host: string;
+  port: number;
+  serverName: string | null;
+  registry: string;
+}
+
+export function targetJson(target: Target): TargetJson {
+  const { input, host, port, serverName, registry } = target;
+  return { input, host, port, serverName, registry };
+}
