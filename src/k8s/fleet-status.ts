@@ -16,6 +16,10 @@ export interface FleetNode {
   condition: ConditionValue | null;
   hasAgentPod: boolean;
   status: NodeTrustStatus | null;
+  /** The condition's lastHeartbeatTime (ISO-8601); null without a condition. */
+  lastHeartbeat: string | null;
+  /** The agent has not re-sent the condition for longer than the stale limit: its verdict may be old. */
+  stale: boolean;
 }
 
 export interface FleetRegistry {
@@ -31,12 +35,20 @@ export interface FleetReport {
   registries: FleetRegistry[];
   /** Nodes with no condition or no agent pod: nothing watches their trust. */
   noAgent: string[];
+  /** Nodes whose condition's heartbeat is older than the stale limit (a dead or stuck agent). */
+  stale: string[];
   ok: boolean;
+}
+
+export interface FleetOptions {
+  now: Date;
+  /** A heartbeat older than this is stale; the agent re-sends it at least once per check interval. */
+  staleAfterMs: number;
 }
 
 export async function fleetStatus(
   api: KubeApi,
-  options: { namespace: string; chunkSize: number },
+  options: { namespace: string; chunkSize: number } & FleetOptions,
 ): Promise<FleetReport> {
   const nodes = await listAll((q) => api.listNodes(q), {}, options.chunkSize);
   const selector = Object.entries(AGENT_LABELS)
@@ -47,14 +59,15 @@ export async function fleetStatus(
     { labelSelector: selector },
     options.chunkSize,
   );
-  return summarise(nodes, pods);
+  return summarise(nodes, pods, options);
 }
 
-export function summarise(nodes: V1Node[], agentPods: V1Pod[]): FleetReport {
+export function summarise(nodes: V1Node[], agentPods: V1Pod[], options: FleetOptions): FleetReport {
   const withAgent = new Set(agentPods.filter(isAgentPod).map((p) => p.spec?.nodeName));
   const fleet = nodes.map((n): FleetNode => {
     const name = n.metadata?.name ?? "";
     const c = n.status?.conditions?.find((x) => x.type === CONDITION_TYPE);
+    const beat = c?.lastHeartbeatTime ? new Date(c.lastHeartbeatTime) : null;
     return {
       node: name,
       condition: c
@@ -62,6 +75,9 @@ export function summarise(nodes: V1Node[], agentPods: V1Pod[]): FleetReport {
         : null,
       hasAgentPod: withAgent.has(name),
       status: parseStatusAnnotation(n.metadata?.annotations?.[STATUS_ANNOTATION]),
+      lastHeartbeat: beat ? beat.toISOString() : null,
+      stale:
+        c !== undefined && (beat === null || options.now.getTime() - beat.getTime() > options.staleAfterMs),
     };
   });
   const registries = new Map<string, FleetRegistry>();
@@ -76,8 +92,9 @@ export function summarise(nodes: V1Node[], agentPods: V1Pod[]): FleetReport {
   }
   const noAgent = fleet.filter((n) => !n.condition || !n.hasAgentPod).map((n) => n.node);
   const sorted = [...registries.values()].sort((a, b) => a.registry.localeCompare(b.registry));
-  const ok = noAgent.length === 0 && fleet.every((n) => n.condition?.status === "True");
-  return { schemaVersion: 1, nodes: fleet, registries: sorted, noAgent, ok };
+  const stale = fleet.filter((n) => n.stale).map((n) => n.node);
+  const ok = noAgent.length === 0 && stale.length === 0 && fleet.every((n) => n.condition?.status === "True");
+  return { schemaVersion: 1, nodes: fleet, registries: sorted, noAgent, stale, ok };
 }
 
 function isAgentPod(pod: V1Pod): boolean {

@@ -26,6 +26,11 @@ function registerStatus(k8s: Command, io: Io, setExit: SetExit): void {
     .command("status")
     .description("the DaemonSet agent's RegistryTrustReady verdicts across the fleet, per registry")
     .option("-n, --namespace <ns>", "namespace of the agent pods", "regtrust")
+    .option(
+      "--stale-after <minutes>",
+      "flag nodes whose agent has not re-sent its condition for this long",
+      "15",
+    )
     .option("--json", "print the result as JSON (schemaVersion 1)");
   addKubeOptions(command).action(async (opts) => {
     const { runK8sStatus } = await import("./k8s-status.ts");
