@@ -13,7 +13,7 @@ import type { RuntimeName } from "./types.ts";
 let parser: typeof Yaml | null = null;
 
 export async function loadYamlParser(): Promise<typeof Yaml> {
-  parser ??= await import("yaml");
+  parser ??= (await import("./yaml-module.ts")).yaml;
   return parser;
 }
 
