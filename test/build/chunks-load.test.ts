@@ -18,7 +18,10 @@ const DIST = join(import.meta.dirname, "../../dist");
 const DYNAMIC_IMPORT = /\bimport\(\s*"(\.{1,2}\/[^"]+\.mjs)"\s*\)/g;
 
 function distModules(): string[] {
-  assert.ok(existsSync(join(DIST, "regtrust.mjs")), "dist/regtrust.mjs is missing: run `npm run build` first");
+  assert.ok(
+    existsSync(join(DIST, "regtrust.mjs")),
+    "dist/regtrust.mjs is missing: run `npm run build` first",
+  );
   const chunks = readdirSync(join(DIST, "chunks"))
     .filter((f) => f.endsWith(".mjs"))
     .map((f) => join(DIST, "chunks", f));
@@ -51,7 +54,9 @@ function exportsOf(files: string[]): Record<string, string[] | { error: string }
   });
   assert.equal(run.status, 0, run.stderr);
   const byUrl = JSON.parse(run.stdout) as Record<string, string[] | { error: string }>;
-  return Object.fromEntries(files.map((f, i) => [f, byUrl[urls[i] as string] as string[] | { error: string }]));
+  return Object.fromEntries(
+    files.map((f, i) => [f, byUrl[urls[i] as string] as string[] | { error: string }]),
+  );
 }
 
 test("bundle: the walk finds the lazily imported modules (the check can fail)", () => {
