@@ -23,12 +23,15 @@ export interface RegistryPing {
 }
 
 /**
- * GET /v2/ (or the URL target's own /v2/… path) on the registry's secured
- * socket, following at most MAX_REDIRECTS https redirects, never sending
- * credentials. The OCI "Determining Support" check: 200 or 401 mean a registry.
+ * GET /v2/ on the registry's secured socket, following at most MAX_REDIRECTS
+ * https redirects, never sending credentials. The OCI "Determining Support"
+ * check (distribution-spec, "end-1": GET /v2/): 200 or 401 mean a registry.
+ * Always the API base, whatever path a pasted URL carries: a manifest or blob
+ * URL answers 404 for a missing tag or a 401 for its scope, which says nothing
+ * about whether the host is a registry (issue #17 item 3).
  */
 export async function pingRegistry(socket: Socket, target: Target, deps: NetworkDeps): Promise<RegistryPing> {
-  const path = target.kind === "url" && target.path?.startsWith("/v2/") ? target.path : "/v2/";
+  const path = "/v2/";
   const hostHeader = authority(target.host, target.explicitPort ? target.port : null);
   let url = new URL(path, `https://${hostHeader}`);
   let answer: HttpAnswer;

@@ -110,6 +110,19 @@ describe("diagnose: runtime configuration traps", () => {
     assert.deepEqual(context(result, "containerd").anchors, [`${certsDir}/root.crt`]);
   });
 
+  test("a pasted manifest URL probes the registry's /v2/, not the pasted path (issue #17 item 3)", async () => {
+    const base = debianBase();
+    const root = await buildNodeRoot(dirs, {
+      ...withContainerd(),
+      "/etc/ssl/certs/ca-certificates.crt": `${base["/etc/ssl/certs/ca-certificates.crt"]}${pki.root.certPem}`,
+    });
+    // docker-registry answers 404 (MANIFEST_UNKNOWN) for this path and 200 for /v2/.
+    const { run, result } = await diagnoseJson(`https://${registry}/v2/team/app/manifests/latest`, root);
+    assert.equal(run.code, 0, run.stdout);
+    assert.deepEqual(codes(result), []);
+    assert.equal(result.registry?.status, 200);
+  });
+
   test("the OS store trusts the root: every context verifies", async () => {
     const base = debianBase();
     const root = await buildNodeRoot(dirs, {
