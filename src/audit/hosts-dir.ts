@@ -140,6 +140,31 @@ function checkDuplicate(
   );
 }
 
+/**
+ * A relative `ca` is valid: containerd resolves it against the hosts.toml
+ * directory (remotes/docker/config/hosts.go, makeAbsPath), and regtrust writes
+ * its own CA that way. It is a trap only when it resolves to nothing while the
+ * same text read from "/" names a file: a missing leading slash (issue #17
+ * item 4: audit flagged every directory regtrust had just fixed).
+ */
+function checkRelativeCa(ctx: AuditContext, h: HostsFile, e: HostsEndpoint, path: string): void {
+  const resolved = posix.join(h.dir, path);
+  const fromRoot = posix.join("/", path);
+  if (ctx.fs.exists(resolved) || !ctx.fs.exists(fromRoot)) return;
+  ctx.findings.push(
+    finding(
+      "config-invalid",
+      "error",
+      `ca = "${path}" in ${h.file} is relative: containerd resolves it against the hosts.toml directory, to ${resolved}, which does not exist; ${fromRoot} does (a missing leading slash).`,
+      {
+        ...at(h.file, e.caLine),
+        contexts: [h.runtime],
+        fix: [`Write the absolute path in ${h.file}: ca = "${fromRoot}"`],
+      },
+    ),
+  );
+}
+
 function pathOf(url: string): string {
   const rest = url.replace(/^[a-z]+:\/\//, "");
   const slash = rest.indexOf("/");
@@ -149,21 +174,7 @@ function pathOf(url: string): string {
 function checkCaPaths(ctx: AuditContext, h: HostsFile, e: HostsEndpoint, config: TomlTable): void {
   const rawCa = typeof config.ca === "string" ? [config.ca] : Array.isArray(config.ca) ? config.ca : [];
   const relative = rawCa.filter((p): p is string => typeof p === "string" && !p.startsWith("/"));
-  for (const path of relative) {
-    const resolved = posix.join(h.dir, path);
-    ctx.findings.push(
-      finding(
-        "config-invalid",
-        "warning",
-        `ca = "${path}" in ${h.file} is relative: containerd resolves it against the hosts.toml directory, to ${resolved}, not against "/" (a missing leading slash is a common cause of "no such file").`,
-        {
-          ...at(h.file, e.caLine),
-          contexts: [h.runtime],
-          fix: [`Write the absolute path in ${h.file}: ca = "${resolved}"`],
-        },
-      ),
-    );
-  }
+  for (const path of relative) checkRelativeCa(ctx, h, e, path);
   for (const path of e.ca ?? []) {
     auditCaFile(ctx, {
       path,

@@ -1,0 +1,40 @@
+/**
+ * Issue #17 item 4: `audit` must not flag what `trust` just wrote. regtrust
+ * names its CA in hosts.toml relative to the host directory (containerd's
+ * hosts.go resolves it there), so `audit --strict` on a node regtrust fixed
+ * must pass.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { runCli } from "../integration/cli.ts";
+import { TempDirs } from "../support/tmp.ts";
+import { startTrustFixture, type TrustFixture } from "./fixture.ts";
+import { buildDebianNode } from "./node.ts";
+
+const CONFIG =
+  'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n';
+
+describe("trust, then audit --strict", () => {
+  const dirs = new TempDirs();
+  let fx: TrustFixture;
+  before(async () => {
+    fx = await startTrustFixture(dirs);
+  });
+  after(async () => {
+    await fx?.registry.stop();
+    await dirs.cleanup();
+  });
+
+  test("audit --strict passes on a node regtrust just fixed", async () => {
+    const root = await buildDebianNode(dirs, { "/etc/containerd/config.toml": CONFIG });
+    const trust = await runCli(["trust", fx.host, "--ca", fx.caFile, "--root", root]);
+    assert.equal(trust.code, 0, trust.stdout + trust.stderr);
+    const audit = await runCli(["audit", "--root", root, "--strict", "--json"]);
+    const report = JSON.parse(audit.stdout) as { findings: Array<{ code: string; message: string }> };
+    assert.deepEqual(
+      report.findings.filter((f) => f.code === "config-invalid"),
+      [],
+    );
+    assert.equal(audit.code, 0, audit.stdout);
+  });
+});
