@@ -5,6 +5,9 @@ import { type FakeApiServer, startFakeApiServer } from "./fake-apiserver.ts";
 import type { FakeCluster } from "./fake-cluster.ts";
 import { type TempKubeconfig, writeKubeconfig } from "./kubeconfig-file.ts";
 
+/** The image pods run in these tests (regtrust has no default image: src/k8s/image.ts). */
+export const TEST_IMAGE = "registry.internal/regtrust:test";
+
 export interface KubeHarness {
   server(): FakeApiServer;
   kubeconfig(): string;
@@ -39,7 +42,7 @@ export function useFakeCluster(build: () => FakeCluster, opts: { namespace?: str
     run: async (argv) => {
       const s = need(server);
       s.requests.length = 0;
-      return runCli([...argv, "--kubeconfig", need(config).path]);
+      return runCli([...argv, "--kubeconfig", need(config).path], { env: { REGTRUST_IMAGE: TEST_IMAGE } });
     },
   };
 }

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as models from "@kubernetes/client-node";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { defaultImage } from "../../src/k8s/image.ts";
 import { HOST_PATHS } from "../../src/k8s/manifests.ts";
 import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
@@ -77,6 +76,8 @@ async function manifests(extra: string[] = []) {
     "repo.example.com:5000",
     "--ca",
     caFile,
+    "--image",
+    "registry.internal/regtrust:1.0",
     ...extra,
   ]);
   assert.equal(run.code, 0, run.stderr);
@@ -144,10 +145,33 @@ describe("regtrust k8s manifests", () => {
     assert.equal(ds.spec.updateStrategy.type, "RollingUpdate");
   });
 
-  it("defaults to report mode and this version's image", async () => {
+  it("defaults to report mode; the image is the one named", async () => {
     const { byKind } = await manifests();
     assert.equal(parseYaml(byKind("ConfigMap").data["agent.yaml"]).mode, "report");
-    assert.equal(byKind("DaemonSet").spec.template.spec.containers[0].image, defaultImage());
+    assert.equal(
+      byKind("DaemonSet").spec.template.spec.containers[0].image,
+      "registry.internal/regtrust:1.0",
+    );
+  });
+
+  it("REGTRUST_IMAGE names the image when --image is absent", async () => {
+    const run = await runCli(["k8s", "manifests", "--registry", "repo.example.com", "--ca", caFile], {
+      env: { REGTRUST_IMAGE: "mirror.internal/ops/regtrust:2" },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /image: mirror\.internal\/ops\/regtrust:2/);
+  });
+
+  it("refuses without --registry or without an image: exit 2, nothing printed (issue #17 item 8)", async () => {
+    for (const [argv, pattern] of [
+      [["--ca", caFile, "--image", "r/x:1"], /--registry is required/],
+      [["--registry", "repo.example.com", "--ca", caFile], /regtrust publishes none.*--image/],
+    ] as const) {
+      const run = await runCli(["k8s", "manifests", ...argv]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, pattern);
+      assert.equal(run.stdout, "");
+    }
   });
 
   it("bad input exits 2 naming the file or flag, printing nothing", async () => {
@@ -159,7 +183,15 @@ describe("regtrust k8s manifests", () => {
       [["--ca", caFile, "-n", "Bad_NS"], /--namespace Bad_NS/],
       [["--ca", caFile, "--registry", "repo..example.com"], /--registry repo\.\.example\.com/],
     ] as const) {
-      const run = await runCli(["k8s", "manifests", "--registry", "repo.example.com", ...argv]);
+      const run = await runCli([
+        "k8s",
+        "manifests",
+        "--registry",
+        "repo.example.com",
+        "--image",
+        "r/x:1",
+        ...argv,
+      ]);
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, pattern);
       assert.equal(run.stdout, "");

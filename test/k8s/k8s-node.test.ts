@@ -184,7 +184,7 @@ describe("k8s node failures: clear errors, and the pod always deleted", () => {
       setup: () => pods.behaviour.set("node-a", "image-pull"),
       args: ["node-a", "diagnose", "repo.example.com"],
       message:
-        /cannot pull ghcr\.io\/regtrust\/regtrust:.*ErrImagePull.*very registry trust problem.*--image/,
+        /cannot pull registry\.internal\/regtrust:test.*ErrImagePull.*very registry trust problem.*--image/,
     },
     {
       name: "pod never starts",

@@ -1,5 +1,5 @@
 import { EXIT, UsageError } from "../../core/errors.ts";
-import { defaultImage } from "../../k8s/image.ts";
+import { resolveImage } from "../../k8s/image.ts";
 import { renderManifests } from "../../k8s/manifests.ts";
 import { assertRegistryName } from "../../node/registry-name.ts";
 import { toPem } from "../../pki/read-bundle.ts";
@@ -25,6 +25,13 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
     throw new UsageError(`--namespace ${namespace}: not a namespace name (DNS-1123 label)`);
   }
+  if (flags.registry.length === 0) {
+    // An agent with no registry checks nothing and reports every node Ready (issue #17 item 8).
+    throw new UsageError(
+      "--registry is required: name each registry host[:port] the nodes must trust (repeatable)",
+    );
+  }
+  const image = resolveImage(flags.image, io.env);
   // The agent validates its config with the same parser (agent/agent-config.ts): a registry accepted
   // here never makes the DaemonSet crash-loop on start.
   const registries = flags.registry.map((host) => {
@@ -46,7 +53,7 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
       registries,
       caPem,
       mode,
-      image: flags.image ?? defaultImage(),
+      image,
       namespace,
     }),
   );

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { InputError } from "../../core/errors.ts";
-import { defaultImage } from "../../k8s/image.ts";
+import { resolveImage } from "../../k8s/image.ts";
 import type { KubeApi } from "../../k8s/kube-api.ts";
 import { parseNodeInvocation, takeCaFile } from "../../k8s/node-run/node-args.ts";
 import { CA_ENV, type NodeAction, type NodePodInput } from "../../k8s/node-run/pod-spec.ts";
@@ -33,13 +33,13 @@ const DAY_SECONDS = 86_400;
 export async function runK8sNode(words: string[], flagsIn: K8sNodeFlags, io: Io): Promise<number> {
   const invocation = parseNodeInvocation(words, flagsIn.all === true);
   const flags = { ...flagsIn, ...invocation.lifted } as K8sNodeFlags;
+  const image = resolveImage(flags.image, io.env);
   const { args, caPem } = caForPod(invocation.action, invocation.args);
   const waitSeconds = parseWholeNumber(flags.wait, "--wait", 1, DAY_SECONDS);
   const deadlineSeconds = parseWholeNumber(flags.deadline, "--deadline", 1, DAY_SECONDS);
   const parallel = parseWholeNumber(flags.parallel, "--parallel", 1, 50);
   const kube = await connectFromFlags(flags, io);
   const namespace = flags.namespace ?? kube.namespace;
-  const image = flags.image ?? defaultImage();
   const inputFor = (node: string, extra: string[] = []): NodePodInput => ({
     node,
     action: invocation.action,

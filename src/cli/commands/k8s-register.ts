@@ -45,7 +45,10 @@ function registerManifests(k8s: Command, io: Io, setExit: SetExit): void {
     .requiredOption("--registry <host>", "registry host[:port] to keep trusted (repeatable)", collect, [])
     .requiredOption("--ca <file>", "PEM CA file the nodes must trust (public: stored in a ConfigMap)")
     .option("--mode <mode>", "enforce (apply the trust plan) or report (only report)", "report")
-    .option("--image <image>", "the regtrust image the agent runs (default: this version's release image)")
+    .option(
+      "--image <image>",
+      "the regtrust image the agent runs (or REGTRUST_IMAGE; regtrust publishes none: see docs/k8s-node.md)",
+    )
     .option("-n, --namespace <ns>", "namespace of the agent", "regtrust")
     .action(async (opts) => {
       const { runK8sManifests } = await import("./k8s-manifests.ts");
@@ -68,7 +71,10 @@ function registerNode(k8s: Command, io: Io, setExit: SetExit): void {
       "-n, --namespace <ns>",
       "namespace of the pod (needs pod-security.kubernetes.io/enforce=privileged)",
     )
-    .option("--image <image>", "the regtrust image the pod runs (default: this version's release image)")
+    .option(
+      "--image <image>",
+      "the regtrust image the pod runs (or REGTRUST_IMAGE; regtrust publishes none: see docs/k8s-node.md)",
+    )
     .option("--parallel <n>", "with --all: pods at a time", "5")
     .option("--wait <seconds>", "how long to wait for the command on each node", "120")
     .option("--deadline <seconds>", "activeDeadlineSeconds of the pod: Kubernetes stops it after this", "300")
