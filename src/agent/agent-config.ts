@@ -39,6 +39,10 @@ export function checkConfig(raw: unknown, path: string): AgentConfig {
   const bad = (why: string) => new UsageError(`--config ${path}: ${why}`);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw bad("must be a mapping");
   const c = raw as Record<string, unknown>;
+  // A misspelt key would silently fall back to its default (docs/schema/agent-config.schema.json).
+  const unknown = Object.keys(c).filter((k) => !CONFIG_KEYS.includes(k));
+  if (unknown.length > 0) throw bad(`unknown key ${unknown.join(", ")} (known: ${CONFIG_KEYS.join(", ")})`);
+  if (c.restart !== undefined && typeof c.restart !== "boolean") throw bad("restart: true or false");
   if (!Array.isArray(c.registries) || c.registries.length === 0) throw bad("registries: a non-empty list");
   const registries = c.registries.map((r) => {
     if (typeof r !== "string") throw bad(`registries: "${String(r)}" is not a string`);
@@ -61,6 +65,15 @@ export function checkConfig(raw: unknown, path: string): AgentConfig {
   };
 }
 
+const CONFIG_KEYS = [
+  "registries",
+  "caFile",
+  "mode",
+  "intervalSeconds",
+  "heartbeatSeconds",
+  "restart",
+  "metricsPort",
+];
 const SECONDS = { max: 86_400 * 7, what: "a whole number of seconds, at most a week" };
 const PORT = { max: 65_535, what: "a TCP port from 1 to 65535" };
 

@@ -48,7 +48,7 @@ export function selectOutput(
   };
 }
 
-/** DESIGN.md: trusting a certificate fetched from the network needs a pinned fingerprint. */
+/** docs/principles.md: trusting a certificate fetched from the network needs a pinned fingerprint. */
 function networkRootWarning(sha256: string, url: string | null): string {
   const from = url ? `was downloaded from ${url}` : "was sent by the server";
   return (

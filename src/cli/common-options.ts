@@ -2,7 +2,7 @@ import { Option } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { RUNTIME_NAMES, type RuntimeName } from "../node/types.ts";
 
-/** Flags every node-facing command shares (DESIGN.md "Common flags"). */
+/** Flags every node-facing command shares (docs/principles.md "Common flags"). */
 export interface CommonOptions {
   root: string;
   runtime?: string;

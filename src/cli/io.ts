@@ -1,6 +1,6 @@
 /**
  * Where a command writes. Results go to stdout, logs and progress to stderr
- * (DESIGN.md). Tests pass an in-memory Io and read back what was written.
+ * (docs/principles.md). Tests pass an in-memory Io and read back what was written.
  */
 export interface Io {
   stdout: { write(text: string): unknown };

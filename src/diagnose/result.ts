@@ -2,7 +2,7 @@ import type { Finding } from "../findings/finding.ts";
 import type { ContextName } from "../node/types.ts";
 import type { TargetJson } from "../target/target.ts";
 
-/** `regtrust diagnose --json`, schemaVersion 1 (DESIGN.md). Field names are the contract. */
+/** `regtrust diagnose --json`, schemaVersion 1 (docs/schema/diagnose.schema.json). Field names are the contract. */
 export interface DiagnoseResult {
   schemaVersion: 1;
   target: TargetJson;

@@ -21,7 +21,7 @@ export interface ResultInputs {
   now: Date;
 }
 
-/** Shapes the evaluation into the `diagnose --json` contract (DESIGN.md, schemaVersion 1). */
+/** Shapes the evaluation into the `diagnose --json` contract (docs/schema/diagnose.schema.json, schemaVersion 1). */
 export function toResult(inputs: ResultInputs): DiagnoseResult {
   const { target, probe } = inputs;
   const transport = inputs.chainProblem

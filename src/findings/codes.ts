@@ -1,5 +1,5 @@
 /**
- * Stable finding codes (DESIGN.md "Finding codes"). Add new ones; never rename.
+ * Stable finding codes (docs/findings.md). Add new ones; never rename.
  * The list is data so `--json` consumers and tests can enumerate it.
  */
 export const FINDING_CODES = [

@@ -19,7 +19,7 @@ export const AGENT_LABELS = { "app.kubernetes.io/name": AGENT_NAME } as const;
 export const METRICS_PORT = 9464;
 
 /**
- * Host directories the trust plan reads or writes (DESIGN.md, runtimes.md):
+ * Host directories the trust plan reads or writes (docs/agent.md):
  * runtime registry config, OS trust stores, k3s/rke2 registries.yaml and the
  * plan journal. Nothing else of the host is mounted.
  */

@@ -56,7 +56,7 @@ interface Walked {
  * node-absolute (as written in node config files) and is resolved component
  * by component under the root the way chroot would: absolute symlink targets
  * restart at the root, relative ones continue from the link's directory, and
- * a target that climbs above the node's "/" is refused (DESIGN.md: never
+ * a target that climbs above the node's "/" is refused (docs/principles.md: never
  * follow a symlink out of the root). Missing paths are null, not errors.
  */
 export class HostFs {

@@ -6,7 +6,7 @@ const REGISTRY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?$/;
 /**
  * Registry names become path components (certs.d/<registry>), so anything
  * that could climb or split a path is refused before it reaches the
- * filesystem (DESIGN.md: registry names are validated before they become paths).
+ * filesystem (docs/principles.md: registry names are validated before they become paths).
  */
 export function assertRegistryName(registry: string): void {
   const host = registry.replace(/:[0-9]{1,5}$/, "");

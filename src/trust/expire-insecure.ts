@@ -13,7 +13,7 @@ export interface ExpiryOptions {
 }
 
 /**
- * Insecure mode always expires (DESIGN.md): every trust/untrust/insecure run
+ * Insecure mode always expires (docs/principles.md): every trust/untrust/insecure run
  * first reverses the `insecure` records whose expiry has passed, for every
  * target, and says so. A dry run only says what the real run will remove.
  * Returns one line per target for the operator.

@@ -4,7 +4,7 @@ import type { Certificate } from "../pki/certificate.ts";
 /**
  * `trust --from-server`: the anchor is taken from the handshake, which an
  * attacker in the middle controls, so it is trusted only when its SHA-256
- * matches a fingerprint the operator got out of band (DESIGN.md: trusting a
+ * matches a fingerprint the operator got out of band (docs/principles.md: trusting a
  * certificate fetched from the network needs a pinned fingerprint).
  */
 

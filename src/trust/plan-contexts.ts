@@ -19,7 +19,7 @@ export interface TargetContexts {
 
 /**
  * `--runtime containerd,system` names them exactly; without it, the OS store
- * and every runtime detected under the root (DESIGN.md common flags).
+ * and every runtime detected under the root (docs/principles.md "Common flags").
  */
 export function targetContexts(runtimeFlag: string | undefined, view: NodeView): TargetContexts {
   if (runtimeFlag === undefined) return { system: true, runtimes: view.runtimes.map((r) => r.name) };

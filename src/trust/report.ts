@@ -45,3 +45,19 @@ export interface ContextReport {
   /** How it was verified, or why not, in one line. */
   detail: string;
 }
+
+/**
+ * `--json` when trust/untrust/insecure refused before planning or applying
+ * (bad CA, conflicting plan, apply failure): the contract's first six fields,
+ * empty, and the reason.
+ */
+export interface TrustRefusalReport {
+  schemaVersion: 1;
+  target: string;
+  dryRun: boolean;
+  contexts: [];
+  commands: [];
+  diagnosis: null;
+  /** Why nothing was done (also printed on stderr). */
+  error: string;
+}

@@ -8,6 +8,7 @@ import { type FakeApiServer, startFakeApiServer } from "../k8s/fake-apiserver.ts
 import { wireNode } from "../k8s/fake-cluster.ts";
 import { type NodeWrite, nodeWriteRoutes } from "../k8s/fake-node-writes.ts";
 import { type TempKubeconfig, writeKubeconfig } from "../k8s/kubeconfig-file.ts";
+import { assertMatchesSchema } from "../support/json-schema.ts";
 
 function body(i: number): Record<string, unknown> {
   const write = writes[i];
@@ -77,7 +78,9 @@ describe("publishNodeStatus through @kubernetes/client-node against the fake API
       },
     });
     const annotation = (body(1).metadata as { annotations: Record<string, string> }).annotations;
-    assert.equal(JSON.parse(annotation["regtrust.io/status"] ?? "").registries[0].code, "unknown-authority");
+    const published = JSON.parse(annotation["regtrust.io/status"] ?? "");
+    assertMatchesSchema("node-trust-status", published);
+    assert.equal(published.registries[0].code, "unknown-authority");
     // biome-ignore lint/suspicious/noExplicitAny: a recorded JSON body
     const event = body(2) as Record<string, any>;
     assert.deepEqual(event.involvedObject, { apiVersion: "v1", kind: "Node", name: "node-a", uid: "node-a" });

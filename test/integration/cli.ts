@@ -2,6 +2,7 @@
 
 import { memoryIo } from "../../src/cli/io.ts";
 import { main } from "../../src/cli/main.ts";
+import { assertCliJson } from "../support/json-schema.ts";
 
 export interface CliRun {
   code: number;
@@ -15,7 +16,10 @@ export async function runCli(
 ): Promise<CliRun> {
   const io = memoryIo({ ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), env: opts.env ?? {} });
   const code = await main(argv, io);
-  return { code, stdout: io.out(), stderr: io.err() };
+  const run = { code, stdout: io.out(), stderr: io.err() };
+  // Every --json output a test captures must match docs/schema (issue #17: the contract lives in the repo).
+  if (code !== 2 && code !== 3) assertCliJson(argv, run.stdout);
+  return run;
 }
 
 /** `diagnose --json` parsed, with the run kept for assertion messages. */

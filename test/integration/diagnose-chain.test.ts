@@ -78,7 +78,7 @@ describe("diagnose: certificate chain scenarios against docker-registry", () => 
       assert.deepEqual(codes(result, "error"), ["unknown-authority"]);
       assert.match(result.findings[0]?.message ?? "", /private CA/);
       assert.equal(result.presented.length, 2);
-      // The DESIGN.md contract, schemaVersion 1 (additive fields allowed, none missing).
+      // The JSON contract (docs/schema/diagnose.schema.json), schemaVersion 1 (additive fields allowed, none missing).
       assert.equal(result.schemaVersion, 1);
       for (const key of ["target", "ok", "presented", "contexts", "registry", "findings"])
         assert.ok(key in result, key);

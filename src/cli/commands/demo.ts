@@ -7,6 +7,7 @@ import { loadNode } from "../../diagnose/load-node.ts";
 import type { DiagnoseResult } from "../../diagnose/result.ts";
 import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
+import type { TrustRefusalReport, TrustReport } from "../../trust/report.ts";
 import { DEFAULT_TIMEOUT_MS } from "../common-options.ts";
 import { type Io, memoryIo, wantsColor } from "../io.ts";
 import { renderDiagnoseText } from "../render/diagnose-text.ts";
@@ -19,6 +20,14 @@ import { runTrust } from "./trust.ts";
  * diagnosis names it, `regtrust trust` applies the fix to the throwaway
  * node, and the diagnosis turns green.
  */
+/** `regtrust demo --json` (docs/schema/demo.schema.json): the diagnosis before, the trust run, the diagnosis after. */
+export interface DemoReport {
+  before: DiagnoseResult;
+  trust: TrustReport | TrustRefusalReport;
+  trustExit: number;
+  after: DiagnoseResult;
+}
+
 export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number> {
   const style = makeStyle(wantsColor(io));
   const scenario = await startDemoScenario();
@@ -48,8 +57,9 @@ export async function runDemo(flags: { json?: boolean }, io: Io): Promise<number
         probe: probeDemo,
       });
       const after = await diagnoseNode();
-      const trust = JSON.parse(quiet.out()) as unknown;
-      io.stdout.write(`${JSON.stringify({ before, trust, trustExit, after }, null, 2)}\n`);
+      const trust = JSON.parse(quiet.out()) as TrustReport | TrustRefusalReport;
+      const report: DemoReport = { before, trust, trustExit, after };
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return after.ok ? EXIT.ok : EXIT.findings;
     }
     io.stdout.write(introduction(scenario.registry, scenario.root, style));

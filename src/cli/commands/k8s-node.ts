@@ -106,6 +106,15 @@ async function withInterrupt(io: Io, run: (signal: AbortSignal) => Promise<numbe
   }
 }
 
-function fleetJson(action: NodeAction, verdicts: readonly NodeVerdict[]) {
-  return { schemaVersion: 1, action, exitCode: fleetExitCode(verdicts), nodes: verdicts };
+/** `regtrust k8s node --all … --json`, schemaVersion 1 (docs/schema/k8s-node-fleet.schema.json). */
+export interface NodeFleetReport {
+  schemaVersion: 1;
+  action: NodeAction;
+  /** The worst node's exit code; a node that could not run counts as 2. */
+  exitCode: number;
+  nodes: NodeVerdict[];
+}
+
+function fleetJson(action: NodeAction, verdicts: readonly NodeVerdict[]): NodeFleetReport {
+  return { schemaVersion: 1, action, exitCode: fleetExitCode(verdicts), nodes: [...verdicts] };
 }

@@ -3,6 +3,7 @@ import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import type { ActionDeps, ActionResult } from "../../trust/apply-change.ts";
 import { processExec } from "../../trust/process-exec.ts";
+import type { TrustRefusalReport } from "../../trust/report.ts";
 import { trustAction } from "../../trust/run-trust.ts";
 import { parseTimeout } from "../common-options.ts";
 import { type Io, wantsColor } from "../io.ts";
@@ -54,7 +55,7 @@ export function printResult(result: ActionResult, json: boolean, io: Io): number
   if (result.report === null) {
     io.stderr.write(`regtrust: ${result.message}\n`);
     if (json) {
-      const refused = {
+      const refused: TrustRefusalReport = {
         schemaVersion: 1,
         target: result.target,
         dryRun: result.dryRun,

@@ -10,7 +10,7 @@ export type TextEdit = { ok: true; text: string } | { ok: false; refusal: Refusa
 
 /**
  * config.toml with `config_path` set, edited as text so comments, ordering
- * and every other setting survive (DESIGN.md: files we do not own are edited
+ * and every other setting survive (docs/principles.md: files we do not own are edited
  * surgically):
  * - an empty `config_path = ""` gets its value;
  * - an existing `[…registry]` header gets the key on the next line;
