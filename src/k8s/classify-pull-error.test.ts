@@ -2,7 +2,7 @@
  * The classifier on real text only: every message captured from the real
  * containerd 1.6.20 CRI PullImage and skopeo 1.9.3 in this repo
  * (test/support/captured-errors.json), and the forms quoted in
- * /work/shared/reference/runtimes.md §6.1 and §7, verbatim with their
+ * the project reference on runtime error strings (kubelet and containerd event texts), verbatim with their
  * placeholders (`<img>`, `…`). Where a test wraps one of those in a
  * wrapper the reference documents, the comment says so.
  */
