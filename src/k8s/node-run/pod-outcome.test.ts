@@ -66,6 +66,16 @@ const cases: Array<[string, V1Pod["status"], string, RegExp | number | null]> = 
   ],
   ["deadline", { phase: "Failed", reason: "DeadlineExceeded" }, "failed", /deadline \(60 s\)/],
   [
+    "deadline after kubelet killed the container (137): the deadline is the explanation",
+    {
+      phase: "Failed",
+      reason: "DeadlineExceeded",
+      containerStatuses: [container({ terminated: { exitCode: 137, reason: "Error" } })],
+    },
+    "failed",
+    /deadline \(60 s\)/,
+  ],
+  [
     "evicted",
     { phase: "Failed", reason: "Evicted", message: "low on memory" },
     "failed",

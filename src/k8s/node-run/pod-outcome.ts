@@ -15,17 +15,20 @@ const CONFIG_FAILURES = new Set(["CreateContainerConfigError", "CreateContainerE
 export function podOutcome(pod: V1Pod, node: string): PodOutcome {
   const status = pod.status;
   const container = status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
+  // The deadline wins over the container's own end: when activeDeadlineSeconds
+  // passes, kubelet kills the container (terminated, exit 137) and marks the pod
+  // Failed/DeadlineExceeded; the 137 alone would be an exit with no explanation.
+  if (status?.phase === "Failed" && status.reason === "DeadlineExceeded") {
+    const seconds = pod.spec?.activeDeadlineSeconds;
+    return {
+      kind: "failed",
+      reason: "DeadlineExceeded",
+      message: `the pod ran longer than its deadline (${seconds} s) on node ${node} and Kubernetes stopped it; raise --deadline if the node is slow`,
+    };
+  }
   const terminated = container?.state?.terminated;
   if (terminated) return { kind: "finished", exitCode: terminated.exitCode };
   if (status?.phase === "Failed") {
-    if (status.reason === "DeadlineExceeded") {
-      const seconds = pod.spec?.activeDeadlineSeconds;
-      return {
-        kind: "failed",
-        reason: "DeadlineExceeded",
-        message: `the pod ran longer than its deadline (${seconds} s) on node ${node} and Kubernetes stopped it; raise --deadline if the node is slow`,
-      };
-    }
     return failed(status.reason ?? "Failed", status.message ?? "the pod failed before the command ran", node);
   }
   const waiting = container?.state?.waiting;
