@@ -3,6 +3,8 @@ import type { AgentConfig } from "./agent-config.ts";
 import { type CycleDeps, type CycleOutcome, runCycle } from "./agent-cycle.ts";
 
 export interface LoopDeps extends CycleDeps {
+  /** What is already published on this Node (read once at start); absent when not publishing. */
+  readPublished?(): Promise<PublishedState | null>;
   /** True when the mounted CA changed since it was last asked (a ConfigMap/Secret update). */
   caChanged(): boolean;
   /** Waits up to `ms`; returns early when `signal` aborts. */
@@ -24,7 +26,7 @@ export async function runAgentLoop(
   deps: LoopDeps,
   opts: { signal: AbortSignal; once?: boolean; onCycle?(outcome: CycleOutcome | null, error: unknown): void },
 ): Promise<void> {
-  let published: PublishedState | null = null;
+  let published = await initialPublished(deps);
   while (!opts.signal.aborted) {
     try {
       const outcome = await runCycle(config, deps, published);
@@ -52,5 +54,22 @@ async function waitForNextCycle(config: AgentConfig, deps: LoopDeps, signal: Abo
       deps.log("info", "the mounted CA changed; checking now");
       return;
     }
+  }
+}
+
+/**
+ * The Node's own condition, so the first check after a restart continues the
+ * published state instead of starting from nothing. A failed read is logged
+ * and treated as "nothing published" (the cycle's own writes still go ahead).
+ */
+async function initialPublished(deps: LoopDeps): Promise<PublishedState | null> {
+  if (!deps.readPublished) return null;
+  try {
+    return await deps.readPublished();
+  } catch (error) {
+    deps.log("warn", "could not read this Node's published condition; publishing afresh", {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return null;
   }
 }

@@ -30,6 +30,8 @@ export interface KubeApi {
  * need not implement them.
  */
 export interface NodeWriteApi {
+  /** GET nodes/NAME; null when the Node does not exist. */
+  readNode(name: string): Promise<V1Node | null>;
   /** Strategic merge patch of nodes/NAME/status (conditions merge by `type`, as node-problem-detector patches). */
   patchNodeStatus(name: string, patch: object): Promise<void>;
   /** JSON merge patch (RFC 7386) of nodes/NAME, e.g. an annotation. */

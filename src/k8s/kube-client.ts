@@ -1,4 +1,4 @@
-import type { CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Api, CoreV1Event, KubeConfig, V1Node, V1Pod } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.ts";
 import type { KubeApi, KubeConnection, ListQuery, NodeWriteApi, Page } from "./kube-api.ts";
 import { KubeApiError, type KubeRequest, type KubeTarget, toKubeApiError } from "./kube-errors.ts";
@@ -162,6 +162,17 @@ class ClientKubeApi implements KubeApi, NodeWriteApi {
     return this.call({ verb: "get", resource: "pods/log", namespace, name }, () =>
       this.core.readNamespacedPodLog({ namespace, name, container }),
     );
+  }
+
+  async readNode(name: string): Promise<V1Node | null> {
+    try {
+      return await this.call({ verb: "get", resource: "nodes", namespace: null, name }, () =>
+        this.core.readNode({ name }),
+      );
+    } catch (error) {
+      if (error instanceof KubeApiError && error.kind === "not-found") return null;
+      throw error;
+    }
   }
 
   async patchNodeStatus(name: string, patch: object): Promise<void> {

@@ -1,10 +1,11 @@
-import type { CoreV1Event } from "@kubernetes/client-node";
+import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
 import type { NodeWriteApi } from "./kube-api.ts";
 import {
   CONDITION_TYPE,
   type ConditionValue,
   conditionOf,
   type NodeTrustStatus,
+  parseStatusAnnotation,
   STATUS_ANNOTATION,
 } from "./node-condition.ts";
 
@@ -29,7 +30,7 @@ export async function publishNodeStatus(
 ): Promise<PublishedState> {
   const condition = conditionOf(input.status);
   // checkedAt changes every run; the annotation is re-patched only when a verdict changes.
-  const annotation = JSON.stringify({ ...input.status, checkedAt: undefined });
+  const annotation = comparableAnnotation(input.status);
   const flipped = previous?.condition.status !== condition.status;
   const changed =
     flipped ||
@@ -63,6 +64,41 @@ export async function publishNodeStatus(
     annotation,
     lastTransition,
     lastHeartbeat: changed || due ? input.now.getTime() : (previous?.lastHeartbeat ?? input.now.getTime()),
+  };
+}
+
+/** The annotation without checkedAt, which changes every run: equal text means the same verdicts. */
+function comparableAnnotation(status: NodeTrustStatus): string {
+  return JSON.stringify({ ...status, checkedAt: undefined });
+}
+
+/**
+ * What an earlier agent (this pod before a restart, or a previous --once run)
+ * already published on the Node, read back from the Node itself, so a
+ * restarted agent neither re-posts a transition Event nor resets
+ * lastTransitionTime for a verdict that did not change (issue #20 item 4:
+ * every DaemonSet rollout used to do both). null when nothing is there.
+ */
+export function publishedStateOf(node: V1Node): PublishedState | null {
+  const found = node.status?.conditions?.find((c) => c.type === CONDITION_TYPE);
+  if (!found || !["True", "False", "Unknown"].includes(found.status)) return null;
+  // The client deserialises date-time fields into Date; a raw string works too.
+  const heartbeat = found.lastHeartbeatTime ? new Date(found.lastHeartbeatTime).getTime() : Number.NaN;
+  const transition = found.lastTransitionTime ? new Date(found.lastTransitionTime) : null;
+  const status = parseStatusAnnotation(node.metadata?.annotations?.[STATUS_ANNOTATION]);
+  return {
+    condition: {
+      status: found.status as ConditionValue["status"],
+      reason: found.reason ?? "",
+      message: found.message ?? "",
+    },
+    annotation: status ? comparableAnnotation(status) : "",
+    lastTransition:
+      transition && !Number.isNaN(transition.getTime())
+        ? transition.toISOString().replace(/\.\d{3}Z$/, "Z")
+        : new Date(0).toISOString(),
+    // An unreadable heartbeat counts as long ago: the next check re-sends the condition.
+    lastHeartbeat: Number.isNaN(heartbeat) ? 0 : heartbeat,
   };
 }
 

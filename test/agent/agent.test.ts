@@ -140,7 +140,9 @@ describe("regtrust agent --once", () => {
     await new Promise<void>((resolve) => busy.listen(0, "0.0.0.0", resolve));
     try {
       const port = (busy.address() as AddressInfo).port;
-      const inUse = await runCli([...base, "--metrics-port", String(port)]);
+      // Without --once (which does not listen): the agent stops before its first check.
+      const looping = base.filter((a) => a !== "--once");
+      const inUse = await runCli([...looping, "--metrics-port", String(port)]);
       assert.equal(inUse.code, 2, inUse.stderr);
       assert.match(
         inUse.stderr,

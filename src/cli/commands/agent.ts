@@ -10,6 +10,7 @@ import { EXIT, UsageError } from "../../core/errors.ts";
 import { type DiagnoseOptions, diagnose } from "../../diagnose/diagnose.ts";
 import { loadNode } from "../../diagnose/load-node.ts";
 import { connectKube } from "../../k8s/kube-client.ts";
+import { publishedStateOf } from "../../k8s/node-status.ts";
 import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import { readCaFile } from "../../trust/ca-file.ts";
@@ -56,10 +57,13 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     flags.metricsPort !== undefined
       ? parseWholeNumber(flags.metricsPort, "--metrics-port", 0, 65_535)
       : config.metricsPort;
-  const server = await startMetricsServer(port, "0.0.0.0", {
-    metrics: () => renderMetrics(metrics, new Date()),
-    ready: () => metrics.cycles > 0,
-  });
+  // One check and exit: nothing would scrape it, and binding 0.0.0.0 on a node is not free (issue #20 item 4).
+  const server = flags.once
+    ? null
+    : await startMetricsServer(port, "0.0.0.0", {
+        metrics: () => renderMetrics(metrics, new Date()),
+        ready: () => metrics.cycles > 0,
+      });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGTERM", onSignal);
@@ -69,7 +73,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
   log("info", "agent started", {
     mode: config.mode,
     registries: config.registries,
-    metricsPort: server.port,
+    metricsPort: server?.port ?? null,
     publish: writer !== null,
   });
   try {
@@ -109,6 +113,14 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
           { clock: systemClock, exec: processExec, probe, warn: (line) => log("warn", line) },
         );
       },
+      ...(writer
+        ? {
+            readPublished: async () => {
+              const current = await writer.readNode(node);
+              return current ? publishedStateOf(current) : null;
+            },
+          }
+        : {}),
       caChanged: caState.changed,
       wait: (ms, s) => abortableWait(ms, s),
     };
@@ -127,7 +139,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
   } finally {
     process.removeListener("SIGTERM", onSignal);
     process.removeListener("SIGINT", onSignal);
-    await server.close();
+    await server?.close();
   }
   if (flags.once) {
     const ok = [...metrics.results.values()].every((r) => r.ok) && metrics.cycleErrors === 0;
