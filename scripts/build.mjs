@@ -25,8 +25,7 @@ await build({
     // Node >= 22.1 keeps V8's compiled code of the lazily loaded chunks on disk between runs
     // (module.enableCompileCache; NODE_DISABLE_COMPILE_CACHE=1 turns it off). Node 20 has no such
     // function and the call is skipped.
-    js:
-      "#!/usr/bin/env node\nimport __regtrustModule, { createRequire as __regtrustCreateRequire } from 'node:module'; const require = __regtrustCreateRequire(import.meta.url); __regtrustModule.enableCompileCache?.();",
+    js: "#!/usr/bin/env node\nimport __regtrustModule, { createRequire as __regtrustCreateRequire } from 'node:module'; const require = __regtrustCreateRequire(import.meta.url); __regtrustModule.enableCompileCache?.();",
   },
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
   plugins: [lazyChildProcessForCommander],

@@ -93,7 +93,8 @@ describe("agent restarts keep the published condition", () => {
       writes.map((w) => `${w.method} ${w.path}`),
       ["PATCH /api/v1/nodes/node-r/status"],
     );
-    const sent = (writes[0]?.body.status as { conditions: Array<Record<string, unknown>> }).conditions[0];
+    const status = writes[0]?.body.status as { conditions: Array<Record<string, unknown>> } | undefined;
+    const sent = status?.conditions[0];
     assert.equal(sent?.lastTransitionTime, transition);
   });
 
