@@ -275,7 +275,12 @@ describe("ValidatingAdmissionPolicy: the agent changes only its own Node's regtr
     const { policy, binding } = policyDocs();
     const patches = await agentPatches();
     const change = { edit: (n: Json) => mergePatch(n, patches.node) as Json };
-    for (const extra of [{}, { "authentication.kubernetes.io/pod-name": ["p"] }, { [NODE_NAME_KEY]: [] }]) {
+    const extras: Record<string, string[]>[] = [
+      {},
+      { "authentication.kubernetes.io/pod-name": ["p"] },
+      { [NODE_NAME_KEY]: [] },
+    ];
+    for (const extra of extras) {
       const outcome = admit(policy, binding, request(change, { extra }));
       assert.equal(outcome.allowed, false, JSON.stringify(extra));
       assert.match(outcome.messages.join("\n"), /names no node .*1\.30/);
