@@ -18,7 +18,8 @@ import { type AdmissionRequest, admit } from "../support/admission-policy.ts";
  * nodes/status: spec kept — pkg/registry/core/node/strategy.go), and the
  * managedFields the field manager rewrites before admission.
  */
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: JSON fixtures
+// biome-ignore lint/suspicious/noExplicitAny: JSON fixtures, navigated freely by the edits
+type Json = Record<string, any>;
 
 const AGENT = "system:serviceaccount:regtrust:regtrust-agent";
 const stored: Json = JSON.parse(
