@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { EVENTS_NAMESPACE } from "./node-condition.ts";
 import { nodeWritePolicy, nodeWritePolicyBinding } from "./node-write-policy.ts";
 import { type PodMode, podFieldsFor, securityContextFor } from "./pod-privileges.ts";
 
@@ -41,9 +42,6 @@ export const HOST_PATHS = [
   "/etc/rancher",
   "/var/lib/regtrust",
 ] as const;
-
-/** Where the agent records Events about its Node (node-status.ts: kubelet's convention). */
-export const EVENTS_NAMESPACE = "default";
 
 export function buildManifests(options: ManifestOptions): Record<string, unknown>[] {
   const ns = options.namespace;
