@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -112,6 +113,30 @@ describe("regtrust k8s manifests", () => {
       );
       for (const doc of docs) assert.deepEqual(validateDoc(doc), []);
     }
+  });
+
+  it("the shipped bundle prints the same documents (dist/regtrust.mjs, --restart)", async () => {
+    const argv = [
+      "k8s",
+      "manifests",
+      "--registry",
+      "repo.example.com:5000",
+      "--ca",
+      caFile,
+      "--mode",
+      "enforce",
+      "--restart",
+      "--image",
+      "reg.local/regtrust:1",
+    ];
+    assert.ok(existsSync("dist/regtrust.mjs"), "dist/regtrust.mjs is missing: run `npm run build` first");
+    const shipped = execFileSync(process.execPath, ["dist/regtrust.mjs", ...argv], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.equal(shipped, (await runCli(argv)).stdout);
+    assert.match(shipped, /kind: ValidatingAdmissionPolicy\n/);
+    assert.doesNotMatch(shipped, /privileged: true/);
   });
 
   it("--no-admission-policy (clusters older than 1.30) leaves out only the policy and its binding", async () => {
