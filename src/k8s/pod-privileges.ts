@@ -73,22 +73,29 @@ export function capabilitiesFor(mode: PodMode, opts: PrivilegeOptions = {}): Cap
   return [...write, ...RESTART_CAPABILITIES.filter((c) => !names.has(c.name))];
 }
 
-/** The container's securityContext for a mode (root, as the node's files need). */
+/**
+ * The container's securityContext for a mode (root, as the node's files
+ * need). allowPrivilegeEscalation false (no_new_privs) in every mode: it only
+ * stops an exec from gaining capabilities the process does not hold, so
+ * nsenter keeps the ones listed here (test/k8s/restart-layout.test.ts runs it
+ * under no_new_privs). The API's check against it looks for the literal
+ * "CAP_SYS_ADMIN" (pkg/apis/core/validation), not the "SYS_ADMIN" spelling
+ * used here and by the container runtimes.
+ */
 export function securityContextFor(mode: PodMode, opts: PrivilegeOptions = {}): V1SecurityContext {
-  const capabilities = { drop: ["ALL"], add: capabilitiesFor(mode, opts).map((c) => c.name) };
-  const base: V1SecurityContext = {
+  const add = capabilitiesFor(mode, opts).map((c) => c.name);
+  const context: V1SecurityContext = {
     runAsUser: 0,
     runAsNonRoot: false,
+    allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
-    capabilities: mode === "read" ? { drop: ["ALL"] } : capabilities,
+    capabilities: add.length ? { drop: ["ALL"], add } : { drop: ["ALL"] },
   };
-  if (mode !== "restart") return { ...base, allowPrivilegeEscalation: false };
-  // The API refuses allowPrivilegeEscalation: false next to CAP_SYS_ADMIN.
   // AppArmor's container profiles allow ptrace only between peers of the same
   // profile, so opening PID 1's namespaces needs the pod unconfined (GA in 1.30;
   // ignored where AppArmor is off). The RuntimeDefault seccomp profile allows
   // setns(2) once CAP_SYS_ADMIN is granted.
-  return { ...base, appArmorProfile: { type: "Unconfined" } };
+  return mode === "restart" ? { ...context, appArmorProfile: { type: "Unconfined" } } : context;
 }
 
 /** Pod-level fields for a mode: only restarts need the node's PID namespace. */

@@ -217,7 +217,7 @@ describe("regtrust k8s manifests", () => {
       assert.equal(sc.readOnlyRootFilesystem, true);
       assert.deepEqual(sc.capabilities, { drop: ["ALL"], ...(want.caps.length ? { add: want.caps } : {}) });
       assert.equal(pod.hostPID === true, want.hostPID);
-      assert.equal(sc.allowPrivilegeEscalation, want.restart ? undefined : false);
+      assert.equal(sc.allowPrivilegeEscalation, false);
       assert.equal(sc.appArmorProfile?.type, want.restart ? "Unconfined" : undefined);
       assert.equal(parseYaml(byKind("ConfigMap").data["agent.yaml"]).restart, want.restart);
     });

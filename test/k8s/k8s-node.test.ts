@@ -145,6 +145,7 @@ describe("k8s node <node> trust", () => {
     assert.deepEqual(spec.containers[0]!.securityContext, {
       runAsUser: 0,
       runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: {
         drop: ["ALL"],

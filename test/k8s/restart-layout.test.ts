@@ -17,7 +17,8 @@ import { buildManifests } from "../../src/k8s/manifests.ts";
  * - the pod: a child of that PID 1 (hostPID), in a mount namespace of its
  *   own where --root holds NODE_DIR as a bind mount (what a hostPath volume
  *   is) and NODE_BIN is hidden, running with exactly the capabilities the
- *   generated `--mode enforce --restart` DaemonSet adds (setpriv bounding set).
+ *   generated `--mode enforce --restart` DaemonSet adds (setpriv bounding set)
+ *   and no_new_privs, as its allowPrivilegeEscalation: false sets.
  * plan/commands.ts must decide to restart, nsenter into PID 1, and the
  * node's systemctl must run in the node's mount namespace. Dropping any one
  * capability the manifests list makes it fail, so the list is exactly what
@@ -28,7 +29,7 @@ const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./restart-child.ts", import.meta.url));
 const isRoot = process.getuid?.() === 0;
 
-function generatedRestartCaps(): string[] {
+function generatedRestartSpec(): { caps: string[]; noNewPrivs: boolean } {
   const docs = buildManifests({
     registries: ["repo.example.com:5000"],
     caPem: "",
@@ -40,12 +41,18 @@ function generatedRestartCaps(): string[] {
   const ds = docs.find((d) => d.kind === "DaemonSet") as {
     spec: {
       template: {
-        spec: { hostPID?: boolean; containers: { securityContext: { capabilities: { add: string[] } } }[] };
+        spec: {
+          hostPID?: boolean;
+          containers: {
+            securityContext: { capabilities: { add: string[] }; allowPrivilegeEscalation?: boolean };
+          }[];
+        };
       };
     };
   };
   assert.equal(ds.spec.template.spec.hostPID, true);
-  return ds.spec.template.spec.containers[0]!.securityContext.capabilities.add;
+  const sc = ds.spec.template.spec.containers[0]!.securityContext;
+  return { caps: sc.capabilities.add, noNewPrivs: sc.allowPrivilegeEscalation === false };
 }
 
 let base = "";
@@ -63,7 +70,11 @@ interface Run {
 }
 
 let runs = 0;
-async function runLayout(caps: string[], layout: "hostpath" | "copy"): Promise<Run> {
+async function runLayout(
+  spec: { caps: string[]; noNewPrivs: boolean },
+  layout: "hostpath" | "copy",
+): Promise<Run> {
+  const { caps, noNewPrivs } = spec;
   const t = join(base, String(runs++));
   const nodeDir = join(t, "node-etc-containerd");
   const nodeBin = join(t, "node-bin");
@@ -90,7 +101,7 @@ async function runLayout(caps: string[], layout: "hostpath" | "copy"): Promise<R
       ? `mount --bind "$NODE_DIR" "$POD_ROOT$NODE_DIR"`
       : `cp "$NODE_DIR/config.toml" "$POD_ROOT$NODE_DIR/"`,
     `mount -t tmpfs tmpfs "$NODE_BIN"`,
-    `exec setpriv --bounding-set "$BOUNDING" --inh-caps -all -- "$NODE" --import tsx "$CHILD" "$JOB"`,
+    `exec setpriv ${noNewPrivs ? "--no-new-privs " : ""}--bounding-set "$BOUNDING" --inh-caps -all -- "$NODE" --import tsx "$CHILD" "$JOB"`,
   ].join("\n");
   const node = `readlink /proc/1/ns/mnt > "$T/pid1-mnt"\nunshare --mount --propagation private sh -c '${pod}'`;
   const env = {
@@ -144,8 +155,9 @@ function spawnBounded(
 
 describe("restart from the DaemonSet's layout (namespaces)", { skip: isRoot ? false : "needs root" }, () => {
   it("with the generated capabilities: nsenter into PID 1, the node's systemctl runs in the node's mount namespace", async () => {
-    const caps = generatedRestartCaps();
-    const run = await runLayout(caps, "hostpath");
+    const spec = generatedRestartSpec();
+    assert.equal(spec.noNewPrivs, true, "the manifests set allowPrivilegeEscalation: false");
+    const run = await runLayout(spec, "hostpath");
     assert.equal(run.outcome.status, "ok", run.outcome.detail);
     assert.equal(run.outcome.via, "nsenter");
     assert.deepEqual(run.outcome.ran?.slice(1), [
@@ -166,12 +178,9 @@ describe("restart from the DaemonSet's layout (namespaces)", { skip: isRoot ? fa
 
   for (const missing of ["SYS_PTRACE", "SYS_ADMIN", "SYS_CHROOT"]) {
     it(`without ${missing} the restart does not happen, and the outcome says why`, async () => {
-      const caps = generatedRestartCaps();
-      assert.ok(caps.includes(missing), `the manifests list ${missing}`);
-      const run = await runLayout(
-        caps.filter((c) => c !== missing),
-        "hostpath",
-      );
+      const spec = generatedRestartSpec();
+      assert.ok(spec.caps.includes(missing), `the manifests list ${missing}`);
+      const run = await runLayout({ ...spec, caps: spec.caps.filter((c) => c !== missing) }, "hostpath");
       assert.equal(run.record, null);
       if (missing === "SYS_PTRACE") {
         assert.equal(run.outcome.status, "not-run");
@@ -184,7 +193,7 @@ describe("restart from the DaemonSet's layout (namespaces)", { skip: isRoot ? fa
   }
 
   it("a copy of the node's files (no hostPath) is not restarted for", async () => {
-    const run = await runLayout(generatedRestartCaps(), "copy");
+    const run = await runLayout(generatedRestartSpec(), "copy");
     assert.equal(run.outcome.status, "not-run");
     assert.match(run.outcome.detail, /is not .*node-etc-containerd of the system PID 1 runs/);
     assert.equal(run.record, null);

@@ -56,8 +56,7 @@ for (const c of cases) {
     const sc = container?.securityContext;
     assert.equal(sc?.runAsUser, 0);
     assert.equal(sc?.privileged, undefined, "never a privileged container");
-    // The API refuses allowPrivilegeEscalation: false next to CAP_SYS_ADMIN.
-    assert.equal(sc?.allowPrivilegeEscalation, c.hostPID ? undefined : false);
+    assert.equal(sc?.allowPrivilegeEscalation, false);
     assert.equal(sc?.appArmorProfile?.type, c.hostPID ? "Unconfined" : undefined);
     assert.deepEqual(sc?.capabilities, { drop: ["ALL"], ...(c.caps.length ? { add: c.caps } : {}) });
     assert.equal(pod.metadata?.labels?.["regtrust.io/action"], c.action);
