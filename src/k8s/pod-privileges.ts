@@ -78,9 +78,11 @@ export function capabilitiesFor(mode: PodMode, opts: PrivilegeOptions = {}): Cap
  * need). allowPrivilegeEscalation false (no_new_privs) in every mode: it only
  * stops an exec from gaining capabilities the process does not hold, so
  * nsenter keeps the ones listed here (test/k8s/restart-layout.test.ts runs it
- * under no_new_privs). The API's check against it looks for the literal
- * "CAP_SYS_ADMIN" (pkg/apis/core/validation), not the "SYS_ADMIN" spelling
- * used here and by the container runtimes.
+ * under no_new_privs). In restart mode it is no boundary — a holder of
+ * CAP_SYS_ADMIN can do far more — and the API would refuse the pair if the
+ * capability were spelled "CAP_SYS_ADMIN" (pkg/apis/core/validation matches
+ * that literal); it is kept there for one setting across modes, not as a
+ * defence.
  */
 export function securityContextFor(mode: PodMode, opts: PrivilegeOptions = {}): V1SecurityContext {
   const add = capabilitiesFor(mode, opts).map((c) => c.name);
