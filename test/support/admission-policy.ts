@@ -100,12 +100,15 @@ export function admit(policy: Json, binding: Json, req: AdmissionRequest): Admis
   return messages.length ? deny(enforced, messages) : { applies: true, allowed: true, messages: [] };
 }
 
+/** validator.go: messageExpression (trimmed, one line), else message, else "failed expression: …". */
 function messageOf(validation: Json, bindings: Record<string, CelInput>): string {
   if (typeof validation.messageExpression === "string") {
     const text = run(validation.messageExpression, bindings);
-    if (typeof text === "string") return text;
+    if (typeof text === "string" && text.trim() !== "" && !text.includes("\n")) return text.trim();
   }
-  return typeof validation.message === "string" ? validation.message : "failed expression";
+  if (typeof validation.message === "string" && validation.message.trim() !== "")
+    return validation.message.trim();
+  return `failed expression: ${String(validation.expression).trim()}`;
 }
 
 function deny(enforced: boolean, messages: string[]): AdmissionOutcome {
