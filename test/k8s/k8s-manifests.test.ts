@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -113,6 +113,13 @@ describe("regtrust k8s manifests", () => {
       );
       for (const doc of docs) assert.deepEqual(validateDoc(doc), []);
     }
+  });
+
+  it("docs/agent.md lists every capability the manifests add, and how a restart runs", () => {
+    const doc = readFileSync("docs/agent.md", "utf8");
+    for (const cap of [...WRITE_CAPABILITIES, ...RESTART_CAPABILITIES])
+      assert.match(doc, new RegExp(`\`${cap.name}\`: `));
+    assert.match(doc, /nsenter -t 1 -m -u -i -n -p -- systemctl restart/);
   });
 
   it("the shipped bundle prints the same documents (dist/regtrust.mjs, --restart)", async () => {
