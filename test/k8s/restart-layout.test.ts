@@ -117,7 +117,7 @@ async function runLayout(
     JOB: job,
   };
   const { code, stdout, stderr } = await spawnBounded(
-    ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", node],
+    ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", node],
     env,
     60_000,
   );
