@@ -118,10 +118,11 @@ function serviceAccount(ns: string): Record<string, unknown> {
 }
 
 /**
- * Only the calls the agent makes (k8s/node-status.ts): patch nodes/status
- * (the RegistryTrustReady condition) and patch nodes (the regtrust.io/status
- * annotation — annotations are not in the status subresource). No get, no
- * list, no secrets. RBAC cannot name "its own Node": the
+ * Only the calls the agent makes (k8s/node-status.ts): get its Node at start
+ * (to continue the condition already published), patch nodes/status (the
+ * RegistryTrustReady condition) and patch nodes (the regtrust.io/status
+ * annotation — annotations are not in the status subresource). No list, no
+ * watch, no secrets. RBAC cannot name "its own Node": the
  * ValidatingAdmissionPolicy (node-write-policy.ts) narrows these patches to
  * the agent's own Node and regtrust's own keys.
  */
@@ -131,7 +132,7 @@ function clusterRole(): Record<string, unknown> {
     kind: "ClusterRole",
     metadata: meta(AGENT_NAME),
     rules: [
-      { apiGroups: [""], resources: ["nodes"], verbs: ["patch"] },
+      { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
     ],
   };

@@ -161,11 +161,11 @@ describe("regtrust k8s manifests", () => {
     assert.match(validateDoc(bad).join("\n"), /toleration: not a field of V1PodSpec/);
   });
 
-  it("RBAC is exactly the agent's calls: nodes patch, nodes/status patch, events create in default", async () => {
+  it("RBAC is exactly the agent's calls: nodes get/patch, nodes/status patch, events create in default", async () => {
     const { byKind } = await manifests();
     assert.equal(byKind("Namespace").metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
     assert.deepEqual(byKind("ClusterRole").rules, [
-      { apiGroups: [""], resources: ["nodes"], verbs: ["patch"] },
+      { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
     ]);
     const subjects = [{ kind: "ServiceAccount", name: "regtrust-agent", namespace: "regtrust" }];

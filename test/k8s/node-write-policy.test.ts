@@ -111,6 +111,7 @@ function request(
 async function agentPatches(): Promise<{ status: Json; node: Json }> {
   const sent: { status?: Json; node?: Json } = {};
   const api: NodeWriteApi = {
+    readNode: async () => null,
     patchNodeStatus: async (_name, patch) => {
       sent.status = patch as Json;
     },
