@@ -1,4 +1,7 @@
 import { stringify } from "yaml";
+import { EVENTS_NAMESPACE } from "./node-condition.ts";
+import { nodeWritePolicy, nodeWritePolicyBinding } from "./node-write-policy.ts";
+import { type PodMode, podFieldsFor, securityContextFor } from "./pod-privileges.ts";
 
 /**
  * `regtrust k8s manifests`: the objects that run the agent as a DaemonSet,
@@ -12,6 +15,12 @@ export interface ManifestOptions {
   mode: "enforce" | "report";
   image: string;
   namespace: string;
+  /** Restart runtimes through the node's systemd when a fix needs it (enforce only): hostPID + nsenter rights. */
+  restart?: boolean;
+  /** Emit the ValidatingAdmissionPolicy that limits the agent to its own Node (Kubernetes ≥ 1.30); default true. */
+  admissionPolicy?: boolean;
+  /** Let the agent add/remove its startup taint (the fleet's `--gate agent`); default false. */
+  startupTaint?: boolean;
 }
 
 export const AGENT_NAME = "regtrust-agent";
@@ -36,14 +45,34 @@ export const HOST_PATHS = [
 
 export function buildManifests(options: ManifestOptions): Record<string, unknown>[] {
   const ns = options.namespace;
+  const policy =
+    options.admissionPolicy === false
+      ? []
+      : [
+          nodeWritePolicy({
+            username: `system:serviceaccount:${ns}:${AGENT_NAME}`,
+            labels: { ...AGENT_LABELS },
+            ...(options.startupTaint ? { startupTaint: true } : {}),
+          }),
+          nodeWritePolicyBinding({ ...AGENT_LABELS }),
+        ];
   return [
     namespace(ns),
     serviceAccount(ns),
     clusterRole(),
     clusterRoleBinding(ns),
+    eventsRole(),
+    eventsRoleBinding(ns),
+    ...policy,
     configMap(options),
     daemonSet(options),
   ];
+}
+
+/** read (report), write (enforce) or restart (enforce + restart): pod-privileges.ts. */
+export function agentPodMode(options: Pick<ManifestOptions, "mode" | "restart">): PodMode {
+  if (options.mode === "report") return "read";
+  return options.restart ? "restart" : "write";
 }
 
 export function renderManifests(options: ManifestOptions): string {
@@ -61,7 +90,7 @@ export function agentConfig(options: ManifestOptions): Record<string, unknown> {
     intervalSeconds: 300,
     heartbeatSeconds: 60,
     // Restarting a runtime on every node is an operator decision: off by default.
-    restart: false,
+    restart: agentPodMode(options) === "restart",
   };
 }
 
@@ -71,9 +100,10 @@ function meta(name: string, namespace?: string): Record<string, unknown> {
 }
 
 /**
- * hostPath volumes and a privileged container are forbidden by the
+ * hostPath volumes (and hostPID for restarts) are forbidden by the
  * "baseline" and "restricted" Pod Security levels; the namespace must allow
- * "privileged" or the DaemonSet's pods are rejected at admission.
+ * "privileged" or the DaemonSet's pods are rejected at admission. The
+ * container itself is never privileged (pod-privileges.ts).
  */
 function namespace(name: string): Record<string, unknown> {
   return {
@@ -88,10 +118,13 @@ function serviceAccount(ns: string): Record<string, unknown> {
 }
 
 /**
- * Least privilege: read its own Node, patch its status (the
- * RegistryTrustReady condition), patch the Node itself (the
- * regtrust.io/status annotation with per-registry verdicts — annotations are
- * not in the status subresource), and create Events. No list, no secrets.
+ * Only the calls the agent makes (k8s/node-status.ts): get its Node at start
+ * (to continue the condition already published), patch nodes/status (the
+ * RegistryTrustReady condition) and patch nodes (the regtrust.io/status
+ * annotation — annotations are not in the status subresource). No list, no
+ * watch, no secrets. RBAC cannot name "its own Node": the
+ * ValidatingAdmissionPolicy (node-write-policy.ts) narrows these patches to
+ * the agent's own Node and regtrust's own keys.
  */
 function clusterRole(): Record<string, unknown> {
   return {
@@ -101,8 +134,27 @@ function clusterRole(): Record<string, unknown> {
     rules: [
       { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
-      { apiGroups: [""], resources: ["events"], verbs: ["create"] },
     ],
+  };
+}
+
+/** Node Events go to "default", as kubelet records them: create there, nowhere else. */
+function eventsRole(): Record<string, unknown> {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: meta(AGENT_NAME, EVENTS_NAMESPACE),
+    rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create"] }],
+  };
+}
+
+function eventsRoleBinding(ns: string): Record<string, unknown> {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: meta(AGENT_NAME, EVENTS_NAMESPACE),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: AGENT_NAME },
+    subjects: [{ kind: "ServiceAccount", name: AGENT_NAME, namespace: ns }],
   };
 }
 
@@ -147,8 +199,8 @@ function podSpec(options: ManifestOptions): Record<string, unknown> {
     serviceAccountName: AGENT_NAME,
     // Every node, including tainted control-plane and NoExecute-tainted nodes.
     tolerations: [{ operator: "Exists" }],
-    // `chroot /host systemctl` for opt-in restarts needs the host's PID 1 view.
-    hostPID: true,
+    // Only restarts see the node's processes: they nsenter into PID 1 (pod-privileges.ts).
+    ...podFieldsFor(agentPodMode(options)),
     priorityClassName: "system-node-critical",
     terminationGracePeriodSeconds: 60,
     containers: [container(options)],
@@ -158,6 +210,8 @@ function podSpec(options: ManifestOptions): Record<string, unknown> {
         name: volumeName(path),
         hostPath: { path, type: "DirectoryOrCreate" },
       })),
+      // The root filesystem is read-only; tools such as update-ca-certificates mktemp in /tmp.
+      { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
     ],
   };
 }
@@ -176,10 +230,12 @@ function container(options: ManifestOptions): Record<string, unknown> {
       requests: { cpu: "10m", memory: "64Mi" },
       limits: { cpu: "200m", memory: "128Mi" },
     },
-    securityContext: { privileged: true },
+    // Per mode, each right with its reason: pod-privileges.ts (docs/agent.md lists them).
+    securityContext: securityContextFor(agentPodMode(options)),
     volumeMounts: [
       { name: "config", mountPath: "/etc/regtrust", readOnly: true },
       ...HOST_PATHS.map((path) => ({ name: volumeName(path), mountPath: `/host${path}` })),
+      { name: "tmp", mountPath: "/tmp" },
     ],
   };
 }

@@ -11,6 +11,8 @@
  */
 export const CONDITION_TYPE = "RegistryTrustReady";
 export const STATUS_ANNOTATION = "regtrust.io/status";
+/** Node Events live in "default" (with uid = node name), as kubelet records them; the agent's Role is there. */
+export const EVENTS_NAMESPACE = "default";
 
 export interface RegistryVerdict {
   registry: string;

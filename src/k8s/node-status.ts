@@ -4,6 +4,7 @@ import {
   CONDITION_TYPE,
   type ConditionValue,
   conditionOf,
+  EVENTS_NAMESPACE,
   type NodeTrustStatus,
   parseStatusAnnotation,
   STATUS_ANNOTATION,
@@ -58,7 +59,7 @@ export async function publishNodeStatus(
       metadata: { annotations: { [STATUS_ANNOTATION]: JSON.stringify(input.status) } },
     });
   }
-  if (flipped) await api.createEvent("default", eventFor(input.node, condition, nowText));
+  if (flipped) await api.createEvent(EVENTS_NAMESPACE, eventFor(input.node, condition, nowText));
   return {
     condition,
     annotation,

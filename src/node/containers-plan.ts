@@ -50,7 +50,7 @@ export function planContainersTrust(fs: HostFs, registry: string, change: TrustC
   );
   if (!CRIO_EVIDENCE.some((p) => exists(fs, p)))
     return { context: "crio", plan, restartUnit: null, refusal: null };
-  plan.commands.push(reloadCrio());
+  plan.commands.push(reloadCrio(path));
   return { context: "crio", plan, restartUnit: "crio", refusal: null };
 }
 
@@ -84,11 +84,12 @@ function insecureRefusal(fs: HostFs, registry: string): ContextPlan["refusal"] {
   return null;
 }
 
-function reloadCrio(): PlanCommand {
+function reloadCrio(reads: string): PlanCommand {
   return {
     kind: "restart",
     argv: ["systemctl", "reload", "crio"],
     unit: "crio",
+    reads,
     reason: "CRI-O re-reads registries.conf on reload (SIGHUP)",
   };
 }

@@ -64,6 +64,7 @@ function reloadDocker(): PlanCommand {
     kind: "restart",
     argv: ["systemctl", "reload", "docker"],
     unit: "docker",
+    reads: DAEMON_JSON,
     reason: "dockerd re-reads insecure-registries on reload",
   };
 }

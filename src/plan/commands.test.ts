@@ -81,35 +81,92 @@ describe("resolveCommand", () => {
     await assert.rejects(resolveCommand(refresh, { root, hostBinDirs: [bin] }), /does not exist/);
   });
 
-  it("prints a restart unless asked; runs it through nsenter only for PID 1's root", async () => {
-    const root = await tempDir({});
-    const bin = await tempDir({ nsenter: executable("#!/bin/sh\n") });
-    assert.equal((await resolveCommand(restart, { root })).via, null);
-    const notHost = await resolveCommand(restart, { root, restart: true, hostBinDirs: [bin] });
-    assert.ok(notHost.via === null && /not the running system's root/.test(notHost.why));
-    const hostRoot = await resolveCommand(restart, {
-      root,
-      restart: true,
-      hostBinDirs: [bin],
-      pid1Root: root,
+  /**
+   * The restart decision (resolveRestart): nsenter into PID 1 only when PID 1
+   * sees the directory of the file the restart loads as the one under --root.
+   * A symlink stands in for a hostPath mount here (same inode either way); the
+   * real mounts and namespaces are in test/k8s/restart-layout.test.ts.
+   */
+  describe("restart: runs only where PID 1 would load the change", () => {
+    const nsenterArgv = (bin: string) => [
+      join(bin, "nsenter"),
+      ...["-t", "1", "-m", "-u", "-i", "-n", "-p", "--", "systemctl", "restart", "containerd"],
+    ];
+    const reads = restartCommand("containerd", "reload roots", "/etc/containerd/config.toml");
+    const cases: {
+      name: string;
+      command?: typeof reads;
+      restart?: boolean;
+      /** How PID 1's root relates to --root. */
+      pid1: "same-root" | "mounts-config-dir" | "copy" | "missing-dir" | "none";
+      root?: "/";
+      want: RegExp | "nsenter" | "direct";
+    }[] = [
+      { name: "not asked", restart: false, pid1: "same-root", want: /restart not requested \(--restart\)/ },
+      { name: "--root / runs systemctl itself", pid1: "none", root: "/", want: "direct" },
+      { name: "a pod that mounts the node's / (k8s node)", pid1: "same-root", want: "nsenter" },
+      {
+        name: "the DaemonSet's hostPath mount of the config dir",
+        pid1: "mounts-config-dir",
+        want: "nsenter",
+      },
+      {
+        name: "a copy of the node's files",
+        pid1: "copy",
+        want: /etc\/containerd is not \/etc\/containerd of the system PID 1 runs .*would not load this change/,
+      },
+      {
+        name: "PID 1 has no such directory",
+        pid1: "missing-dir",
+        want: /does not exist, so PID 1 does not run from/,
+      },
+      {
+        name: "a command recorded without `reads` compares the roots (old journals)",
+        command: restart,
+        pid1: "mounts-config-dir",
+        want: /is not \/ of the system PID 1 runs/,
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const root = await tempDir({ "etc/containerd/config.toml": "version = 2\n" });
+        const bin = await tempDir({ nsenter: executable("#!/bin/sh\n") });
+        const pid1Root = await pid1RootFor(c.pid1, root);
+        const resolved = await resolveCommand(c.command ?? reads, {
+          root: c.root ?? root,
+          restart: c.restart ?? true,
+          hostBinDirs: [bin],
+          pid1Root,
+        });
+        if (c.want === "nsenter") assert.deepEqual(resolved, { via: "nsenter", argv: nsenterArgv(bin) });
+        else if (c.want === "direct")
+          assert.deepEqual(resolved, { via: "direct", argv: ["systemctl", "restart", "containerd"] });
+        else assert.ok(resolved.via === null && c.want.test(resolved.why), JSON.stringify(resolved));
+      });
+    }
+
+    it("a directory the plan creates is judged by its nearest existing parent", async () => {
+      const root = await tempDir({ "etc/containers/policy.json": "{}" });
+      const bin = await tempDir({ nsenter: executable("#!/bin/sh\n") });
+      const pid1Root = await tempDir({ etc: { dir: 0o755 } });
+      execFileSync("ln", ["-s", join(root, "etc/containers"), join(pid1Root, "etc/containers")]);
+      const reload = {
+        ...reads,
+        argv: ["systemctl", "reload", "crio"],
+        reads: "/etc/containers/registries.conf.d/x.conf",
+      };
+      const resolved = await resolveCommand(reload, { root, restart: true, hostBinDirs: [bin], pid1Root });
+      assert.equal(resolved.via, "nsenter");
     });
-    assert.deepEqual(hostRoot, {
-      via: "nsenter",
-      argv: [
-        join(bin, "nsenter"),
-        "-t",
-        "1",
-        "-m",
-        "-u",
-        "-i",
-        "-n",
-        "-p",
-        "--",
-        "systemctl",
-        "restart",
-        "containerd",
-      ],
-    });
+
+    async function pid1RootFor(kind: (typeof cases)[number]["pid1"], root: string): Promise<string> {
+      if (kind === "same-root" || kind === "none") return root;
+      const pid1Root = await tempDir({ etc: { dir: 0o755 } });
+      if (kind === "mounts-config-dir")
+        execFileSync("ln", ["-s", join(root, "etc/containerd"), join(pid1Root, "etc/containerd")]);
+      if (kind === "copy") await mkdir(join(pid1Root, "etc/containerd"));
+      return pid1Root;
+    }
   });
 });
 

@@ -1,6 +1,6 @@
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { access, readFile, realpath, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Exec } from "../core/deps.ts";
 import type { PlanCommand } from "./plan.ts";
 import { resolveUnderRoot } from "./safe-path.ts";
@@ -12,10 +12,17 @@ import { resolveUnderRoot } from "./safe-path.ts";
  *   `chroot <root> argv…`, so the node's own tool works on the node's files.
  * - A plain directory tree without binaries (tests, image builds): the host's
  *   tool with directory options, for tools that have them (HOST_TOOLS).
- * - Restarts only when asked: `systemctl restart <unit>` directly on `/`, or
- *   through `nsenter -t 1` into the host's namespaces when `root` is PID 1's
- *   root — systemctl refuses to start or stop units inside a chroot, so
- *   chroot is no option there. Otherwise the exact command is returned to print.
+ * - Restarts only when asked: `systemctl restart <unit>` directly on `/`;
+ *   from a container, `nsenter -t 1 -m -u -i -n -p -- systemctl …` into the
+ *   namespaces of the node's init, so the node's own systemctl talks to the
+ *   node's systemd (systemctl refuses to start or stop units inside a
+ *   chroot, so chroot is no option). It runs only when PID 1 sees the
+ *   directory of the file the restart loads (PlanCommand.reads) as the same
+ *   directory we changed under `root` — true for the DaemonSet's hostPath
+ *   mounts and for a pod that mounts the node's `/`, false for a copy or a
+ *   pod without hostPID. The pod rights this takes (hostPID, SYS_PTRACE,
+ *   SYS_ADMIN, SYS_CHROOT, no AppArmor confinement) are in
+ *   k8s/pod-privileges.ts. Otherwise the exact command is returned to print.
  */
 
 export type CommandVia = "direct" | "chroot" | "host-tool" | "nsenter";
@@ -97,9 +104,8 @@ async function resolveRestart(
 ): Promise<ResolvedCommand> {
   if (!opts.restart) return { via: null, why: "restart not requested (--restart)" };
   if (root === "/") return { via: "direct", argv: command.argv };
-  if (!(await sameFile(root, opts.pid1Root ?? "/proc/1/root"))) {
-    return { via: null, why: `${root} is not the running system's root, so there is no service to restart` };
-  }
+  const unseen = await pid1DoesNotSee(command, root, opts.pid1Root ?? "/proc/1/root");
+  if (unseen) return { via: null, why: unseen };
   const nsenter = await findExecutable("nsenter", opts.hostBinDirs ?? BIN_DIRS);
   if (!nsenter) return { via: null, why: "nsenter is not installed" };
   return { via: "nsenter", argv: [nsenter, "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", ...command.argv] };
@@ -193,6 +199,39 @@ async function findExecutable(name: string, dirs: readonly string[]): Promise<st
     }
   }
   return null;
+}
+
+/**
+ * Why restarting the unit of the node's init (PID 1) would not load what we
+ * changed under `root`, or null when it would: PID 1 must see the directory
+ * of `command.reads` (the nearest one that exists; `/` for commands recorded
+ * without it) as the very directory under `root` (same device and inode).
+ */
+async function pid1DoesNotSee(command: PlanCommand, root: string, pid1Root: string): Promise<string | null> {
+  let dir = command.reads ? dirname(command.reads) : "/";
+  let ours = await resolveUnderRoot(root, dir, "follow");
+  while (!ours.stat && dir !== "/") {
+    dir = dirname(dir);
+    ours = await resolveUnderRoot(root, dir, "follow");
+  }
+  const theirs = join(pid1Root, dir);
+  const unit = command.unit ?? command.argv.at(-1);
+  let seen: Stats;
+  try {
+    seen = await stat(theirs);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") {
+      return `cannot look into PID 1's root (${pid1Root}: ${code}): from a pod, restarts need hostPID and CAP_SYS_PTRACE (regtrust k8s manifests --restart)`;
+    }
+    return `${theirs} does not exist, so PID 1 does not run from the node at ${root}: restarting its ${unit} would not load this change`;
+  }
+  if (ours.stat && ours.stat.dev === seen.dev && ours.stat.ino === seen.ino) return null;
+  const ownInit = await sameFile("/", pid1Root);
+  return (
+    `${ours.hostPath} is not ${dir} of the system PID 1 runs (${theirs}), so restarting its ${unit} would not load this change` +
+    (ownInit ? " (PID 1 shares this process's root: in a pod, restarts need hostPID)" : "")
+  );
 }
 
 async function sameFile(a: string, b: string): Promise<boolean> {

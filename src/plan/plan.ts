@@ -94,6 +94,12 @@ export interface PlanCommand {
   argv: string[];
   reason: string;
   unit?: string;
+  /**
+   * restart: the node file whose change the restart loads (config.toml,
+   * registries.yaml). The restart runs only when PID 1 sees that file's
+   * directory as the one under --root (plan/commands.ts resolveRestart).
+   */
+  reads?: string;
   undoArgv?: string[];
 }
 
@@ -161,8 +167,9 @@ export function refreshCommand(argv: string[], reason: string, undoArgv?: string
   return undoArgv ? { kind: "refresh", argv, reason, undoArgv } : { kind: "refresh", argv, reason };
 }
 
-export function restartCommand(unit: string, reason: string): PlanCommand {
-  return { kind: "restart", argv: ["systemctl", "restart", unit], reason, unit };
+export function restartCommand(unit: string, reason: string, reads?: string): PlanCommand {
+  const command: PlanCommand = { kind: "restart", argv: ["systemctl", "restart", unit], reason, unit };
+  return reads ? { ...command, reads } : command;
 }
 
 /**

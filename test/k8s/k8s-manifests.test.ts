@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as models from "@kubernetes/client-node";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { HOST_PATHS } from "../../src/k8s/manifests.ts";
+import { RESTART_CAPABILITIES, WRITE_CAPABILITIES } from "../../src/k8s/pod-privileges.ts";
 import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 
@@ -22,6 +24,10 @@ const KIND_MODEL: Record<string, string> = {
   ServiceAccount: "V1ServiceAccount",
   ClusterRole: "V1ClusterRole",
   ClusterRoleBinding: "V1ClusterRoleBinding",
+  Role: "V1Role",
+  RoleBinding: "V1RoleBinding",
+  ValidatingAdmissionPolicy: "V1ValidatingAdmissionPolicy",
+  ValidatingAdmissionPolicyBinding: "V1ValidatingAdmissionPolicyBinding",
   ConfigMap: "V1ConfigMap",
   DaemonSet: "V1DaemonSet",
 };
@@ -87,13 +93,63 @@ async function manifests(extra: string[] = []) {
 }
 
 describe("regtrust k8s manifests", () => {
-  it("prints six documents that validate against the Kubernetes models", async () => {
-    const { docs } = await manifests(["--mode", "enforce"]);
-    assert.deepEqual(
-      docs.map((d) => d.kind),
-      ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet"],
-    );
-    for (const doc of docs) assert.deepEqual(validateDoc(doc), []);
+  it("prints ten documents that validate against the Kubernetes models, in every mode", async () => {
+    for (const extra of [[], ["--mode", "enforce"], ["--mode", "enforce", "--restart"]]) {
+      const { docs } = await manifests(extra);
+      assert.deepEqual(
+        docs.map((d) => d.kind),
+        [
+          "Namespace",
+          "ServiceAccount",
+          "ClusterRole",
+          "ClusterRoleBinding",
+          "Role",
+          "RoleBinding",
+          "ValidatingAdmissionPolicy",
+          "ValidatingAdmissionPolicyBinding",
+          "ConfigMap",
+          "DaemonSet",
+        ],
+      );
+      for (const doc of docs) assert.deepEqual(validateDoc(doc), []);
+    }
+  });
+
+  it("docs/agent.md lists every capability the manifests add, and how a restart runs", () => {
+    const doc = readFileSync("docs/agent.md", "utf8");
+    for (const cap of [...WRITE_CAPABILITIES, ...RESTART_CAPABILITIES])
+      assert.match(doc, new RegExp(`\`${cap.name}\`: `));
+    assert.match(doc, /nsenter -t 1 -m -u -i -n -p -- systemctl restart/);
+  });
+
+  it("the shipped bundle prints the same documents (dist/regtrust.mjs, --restart)", async () => {
+    const argv = [
+      "k8s",
+      "manifests",
+      "--registry",
+      "repo.example.com:5000",
+      "--ca",
+      caFile,
+      "--mode",
+      "enforce",
+      "--restart",
+      "--image",
+      "reg.local/regtrust:1",
+    ];
+    assert.ok(existsSync("dist/regtrust.mjs"), "dist/regtrust.mjs is missing: run `npm run build` first");
+    const shipped = execFileSync(process.execPath, ["dist/regtrust.mjs", ...argv], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.equal(shipped, (await runCli(argv)).stdout);
+    assert.match(shipped, /kind: ValidatingAdmissionPolicy\n/);
+    assert.doesNotMatch(shipped, /privileged: true/);
+  });
+
+  it("--no-admission-policy (clusters older than 1.30) leaves out only the policy and its binding", async () => {
+    const { docs } = await manifests(["--no-admission-policy"]);
+    assert.equal(docs.length, 8);
+    assert.ok(!docs.some((d) => String(d.kind).startsWith("ValidatingAdmissionPolicy")));
   });
 
   it("the validator itself rejects a misspelt field", () => {
@@ -105,18 +161,74 @@ describe("regtrust k8s manifests", () => {
     assert.match(validateDoc(bad).join("\n"), /toleration: not a field of V1PodSpec/);
   });
 
-  it("namespace allows privileged pods; RBAC is exactly nodes get/patch, nodes/status patch, events create", async () => {
+  it("RBAC is exactly the agent's calls: nodes get/patch, nodes/status patch, events create in default", async () => {
     const { byKind } = await manifests();
     assert.equal(byKind("Namespace").metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
     assert.deepEqual(byKind("ClusterRole").rules, [
       { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
-      { apiGroups: [""], resources: ["events"], verbs: ["create"] },
     ]);
-    assert.deepEqual(byKind("ClusterRoleBinding").subjects, [
-      { kind: "ServiceAccount", name: "regtrust-agent", namespace: "regtrust" },
-    ]);
+    const subjects = [{ kind: "ServiceAccount", name: "regtrust-agent", namespace: "regtrust" }];
+    assert.deepEqual(byKind("ClusterRoleBinding").subjects, subjects);
+    assert.equal(byKind("Role").metadata.namespace, "default");
+    assert.deepEqual(byKind("Role").rules, [{ apiGroups: [""], resources: ["events"], verbs: ["create"] }]);
+    assert.equal(byKind("RoleBinding").metadata.namespace, "default");
+    assert.deepEqual(byKind("RoleBinding").subjects, subjects);
+    assert.deepEqual(byKind("RoleBinding").roleRef, {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "Role",
+      name: "regtrust-agent",
+    });
   });
+
+  it("the admission policy binds to the agent's ServiceAccount in its namespace and denies", async () => {
+    const { byKind } = await manifests(["-n", "ops"]);
+    const policy = byKind("ValidatingAdmissionPolicy");
+    assert.deepEqual(policy.spec.matchConditions, [
+      {
+        name: "regtrust-agent",
+        expression: "request.userInfo.username == 'system:serviceaccount:ops:regtrust-agent'",
+      },
+    ]);
+    assert.equal(policy.spec.failurePolicy, "Fail");
+    assert.deepEqual(byKind("ValidatingAdmissionPolicyBinding").spec, {
+      policyName: policy.metadata.name,
+      validationActions: ["Deny"],
+    });
+  });
+
+  /**
+   * Privileges per mode (src/k8s/pod-privileges.ts): never privileged; root
+   * with every capability dropped to report; the write set to enforce;
+   * hostPID, the nsenter set and no AppArmor confinement only with --restart.
+   */
+  const modes: [string[], { caps: string[]; hostPID: boolean; restart: boolean }][] = [
+    [[], { caps: [], hostPID: false, restart: false }],
+    [["--mode", "enforce"], { caps: WRITE_CAPABILITIES.map((c) => c.name), hostPID: false, restart: false }],
+    [
+      ["--mode", "enforce", "--restart"],
+      {
+        caps: [...WRITE_CAPABILITIES, ...RESTART_CAPABILITIES].map((c) => c.name),
+        hostPID: true,
+        restart: true,
+      },
+    ],
+  ];
+  for (const [flags, want] of modes) {
+    it(`${flags.join(" ") || "report"}: capabilities [${want.caps}], hostPID ${want.hostPID}`, async () => {
+      const { byKind } = await manifests(flags);
+      const pod = byKind("DaemonSet").spec.template.spec;
+      const sc = pod.containers[0].securityContext;
+      assert.equal(sc.privileged, undefined, "never a privileged container");
+      assert.equal(sc.runAsUser, 0, "node trust files are root's (the image's default user is not)");
+      assert.equal(sc.readOnlyRootFilesystem, true);
+      assert.deepEqual(sc.capabilities, { drop: ["ALL"], ...(want.caps.length ? { add: want.caps } : {}) });
+      assert.equal(pod.hostPID === true, want.hostPID);
+      assert.equal(sc.allowPrivilegeEscalation, false);
+      assert.equal(sc.appArmorProfile?.type, want.restart ? "Unconfined" : undefined);
+      assert.equal(parseYaml(byKind("ConfigMap").data["agent.yaml"]).restart, want.restart);
+    });
+  }
 
   it("ConfigMap carries the agent config and the CA; DaemonSet tolerates every taint and mounts only trust paths", async () => {
     const { byKind } = await manifests(["--mode", "enforce", "--image", "reg.local/regtrust:1", "-n", "ops"]);
@@ -182,6 +294,7 @@ describe("regtrust k8s manifests", () => {
       [["--ca", caFile, "--mode", "fix"], /--mode fix/],
       [["--ca", caFile, "-n", "Bad_NS"], /--namespace Bad_NS/],
       [["--ca", caFile, "--registry", "repo..example.com"], /--registry repo\.\.example\.com/],
+      [["--ca", caFile, "--restart"], /--restart needs --mode enforce/],
     ] as const) {
       const run = await runCli([
         "k8s",

@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import { buildManifests } from "../../src/k8s/manifests.ts";
+import { nodePod } from "../../src/k8s/node-run/pod-spec.ts";
 
 const dockerfile = readFileSync("Dockerfile", "utf8");
 const lines = dockerfile
@@ -65,6 +67,24 @@ test("ENTRYPOINT runs the bundle scripts/build.mjs writes, copied from the build
 test("USER is set explicitly (pods override it with runAsUser 0 where root is needed)", () => {
   const runtime = stages()[1]?.body ?? [];
   assert.ok(runtime.some((l) => /^USER\s+\S+$/.test(l)));
-  const spec = readFileSync("src/k8s/node-run/pod-spec.ts", "utf8");
-  assert.match(spec, /runAsUser: 0/);
+  // Every pod regtrust generates runs as root: the image's USER is not, and node trust files are root's.
+  for (const action of ["diagnose", "trust"] as const) {
+    const pod = nodePod({
+      node: "n",
+      action,
+      args: [],
+      namespace: "x",
+      image: "i",
+      deadlineSeconds: 1,
+      suffix: "s",
+    });
+    assert.equal(pod.spec?.containers[0]?.securityContext?.runAsUser, 0, action);
+  }
+  for (const mode of ["report", "enforce"] as const) {
+    const docs = buildManifests({ registries: ["r"], caPem: "", mode, image: "i", namespace: "x" });
+    const ds = docs.find((d) => d.kind === "DaemonSet") as {
+      spec: { template: { spec: { containers: { securityContext: { runAsUser?: number } }[] } } };
+    };
+    assert.equal(ds.spec.template.spec.containers[0]?.securityContext.runAsUser, 0, `agent ${mode}`);
+  }
 });

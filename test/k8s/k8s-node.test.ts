@@ -137,12 +137,22 @@ describe("k8s node <node> trust", () => {
     );
   });
 
-  test("--restart asks for hostPID and a privileged container, nothing less", async () => {
+  test("--restart asks for hostPID and the nsenter capabilities, never a privileged container", async () => {
     await untrustedNode("node-b");
     await node(["node-b", "trust", target, "--ca", caFile, "--restart", "--dry-run"]);
     const spec = lastPod().spec!;
     assert.equal(spec.hostPID, true);
-    assert.deepEqual(spec.containers[0]!.securityContext, { privileged: true, runAsUser: 0 });
+    assert.deepEqual(spec.containers[0]!.securityContext, {
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: {
+        drop: ["ALL"],
+        add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SYS_CHROOT", "SYS_PTRACE", "SYS_ADMIN"],
+      },
+      appArmorProfile: { type: "Unconfined" },
+    });
   });
 });
 

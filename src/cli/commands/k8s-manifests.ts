@@ -13,6 +13,9 @@ export interface K8sManifestsFlags {
   mode?: string;
   image?: string;
   namespace?: string;
+  restart?: boolean;
+  /** false with --no-admission-policy. */
+  admissionPolicy?: boolean;
 }
 
 /** Prints the agent's manifests; exit 2 (nothing printed) on a bad CA file or flag. */
@@ -20,6 +23,11 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
   const mode = flags.mode ?? "report";
   if (mode !== "report" && mode !== "enforce") {
     throw new UsageError(`--mode ${mode}: expected "report" or "enforce"`);
+  }
+  if (flags.restart && mode !== "enforce") {
+    throw new UsageError(
+      "--restart needs --mode enforce: in report mode the agent changes nothing to restart for",
+    );
   }
   const namespace = flags.namespace ?? "regtrust";
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
@@ -55,6 +63,8 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
       mode,
       image,
       namespace,
+      restart: flags.restart === true,
+      admissionPolicy: flags.admissionPolicy !== false,
     }),
   );
   return EXIT.ok;

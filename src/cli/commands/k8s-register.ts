@@ -41,7 +41,9 @@ function registerStatus(k8s: Command, io: Io, setExit: SetExit): void {
 function registerManifests(k8s: Command, io: Io, setExit: SetExit): void {
   k8s
     .command("manifests")
-    .description("print the DaemonSet agent's manifests (namespace, RBAC, ConfigMap, DaemonSet) as YAML")
+    .description(
+      "print the DaemonSet agent's manifests (namespace, RBAC, admission policy, ConfigMap, DaemonSet) as YAML",
+    )
     .requiredOption("--registry <host>", "registry host[:port] to keep trusted (repeatable)", collect, [])
     .requiredOption("--ca <file>", "PEM CA file the nodes must trust (public: stored in a ConfigMap)")
     .option("--mode <mode>", "enforce (apply the trust plan) or report (only report)", "report")
@@ -50,6 +52,14 @@ function registerManifests(k8s: Command, io: Io, setExit: SetExit): void {
       "the regtrust image the agent runs (or REGTRUST_IMAGE; regtrust publishes none: see docs/k8s-node.md)",
     )
     .option("-n, --namespace <ns>", "namespace of the agent", "regtrust")
+    .option(
+      "--restart",
+      "let the agent restart runtimes through the node's systemd (enforce; adds hostPID + nsenter rights)",
+    )
+    .option(
+      "--no-admission-policy",
+      "omit the ValidatingAdmissionPolicy that limits the agent to its own Node (clusters older than 1.30)",
+    )
     .action(async (opts) => {
       const { runK8sManifests } = await import("./k8s-manifests.ts");
       setExit(runK8sManifests(opts, io));

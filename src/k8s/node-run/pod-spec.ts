@@ -1,4 +1,5 @@
-import type { V1Pod, V1SecurityContext } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
+import { type PodMode, podFieldsFor, securityContextFor } from "../pod-privileges.ts";
 
 /** The commands `regtrust k8s node` runs on a node. */
 export const NODE_ACTIONS = ["diagnose", "trust", "untrust", "audit"] as const;
@@ -34,19 +35,20 @@ export interface NodePodInput {
  *   must see the registry as the node's runtime does, through the node's DNS
  *   and routes, not the pod network's;
  * - the node's `/` at /host: read-only for diagnose/audit; writable for
- *   trust/untrust, which also need root, CAP_SYS_CHROOT (the refresh runs as
- *   `chroot /host update-ca-certificates`, plan/commands.ts) and
- *   CAP_DAC_OVERRIDE/FOWNER/CHOWN for root-owned trust-store directories;
- *   `--restart` additionally needs hostPID and a privileged container (it
- *   enters PID 1's namespaces with nsenter to reach systemd);
+ *   trust/untrust; capabilities per mode from pod-privileges.ts (write:
+ *   CHOWN, DAC_OVERRIDE, FOWNER and SYS_CHROOT, since the refresh runs as
+ *   `chroot /host update-ca-certificates`; `--restart` adds hostPID,
+ *   SYS_PTRACE and SYS_ADMIN to enter PID 1's namespaces with nsenter, and
+ *   no AppArmor confinement — never a privileged container);
  * - root for every action: node config files such as registries.yaml are
- *   0600 root; all other capabilities dropped, no privilege escalation, no
- *   service-account token (the pod never talks to the API);
+ *   0600 root; every other capability dropped, no service-account token
+ *   (the pod never talks to the API);
  * - restartPolicy Never and activeDeadlineSeconds, so a hung command ends.
  */
 export function nodePod(input: NodePodInput): V1Pod {
   const writes = input.action === "trust" || input.action === "untrust";
   const restart = writes && input.args.includes("--restart");
+  const mode: PodMode = restart ? "restart" : writes ? "write" : "read";
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -71,7 +73,7 @@ export function nodePod(input: NodePodInput): V1Pod {
       tolerations: [{ operator: "Exists" }],
       hostNetwork: true,
       dnsPolicy: "Default",
-      ...(restart ? { hostPID: true } : {}),
+      ...podFieldsFor(mode),
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 5,
@@ -82,7 +84,7 @@ export function nodePod(input: NodePodInput): V1Pod {
           imagePullPolicy: "IfNotPresent",
           args: [input.action, ...input.args, "--root", HOST_MOUNT],
           ...(input.caPem !== undefined ? { env: [{ name: CA_ENV, value: input.caPem }] } : {}),
-          securityContext: securityContext(writes, restart),
+          securityContext: securityContextFor(mode, { chroot: true }),
           volumeMounts: [{ name: "host", mountPath: HOST_MOUNT, readOnly: !writes }],
           resources: {
             requests: { cpu: "50m", memory: "64Mi" },
@@ -92,19 +94,6 @@ export function nodePod(input: NodePodInput): V1Pod {
       ],
       volumes: [{ name: "host", hostPath: { path: "/", type: "Directory" } }],
     },
-  };
-}
-
-function securityContext(writes: boolean, restart: boolean): V1SecurityContext {
-  if (restart) return { privileged: true, runAsUser: 0 };
-  return {
-    runAsUser: 0,
-    runAsNonRoot: false,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: writes
-      ? { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SYS_CHROOT"] }
-      : { drop: ["ALL"] },
   };
 }
 

@@ -54,7 +54,11 @@ export function planContainerdTrust(input: ContainerdPlanInput): ContextPlan {
   if (hosts) return refused(hosts);
   if (configPath.restart) {
     plan.commands.push(
-      restartCommand("containerd", "containerd reads config_path from config.toml only at start"),
+      restartCommand(
+        "containerd",
+        "containerd reads config_path from config.toml only at start",
+        config.path,
+      ),
     );
   }
   return {

@@ -74,7 +74,7 @@ export function planK3sTrust(
       : `EMERGENCY: ${dist} skips TLS verification for ${registry} until ${change.expiresAt.toISOString()}`;
   plan.changes.push(editFile(path, text, after, reason, { mode: 0o600 }));
   const unit = serviceUnit(fs, dist);
-  plan.commands.push(restartCommand(unit, `${dist} reads registries.yaml only when it starts`));
+  plan.commands.push(restartCommand(unit, `${dist} reads registries.yaml only when it starts`, path));
   return { context: dist, plan, restartUnit: unit, refusal: null };
 }
 
