@@ -176,7 +176,9 @@ function container(options: ManifestOptions): Record<string, unknown> {
       requests: { cpu: "10m", memory: "64Mi" },
       limits: { cpu: "200m", memory: "128Mi" },
     },
-    securityContext: { privileged: true },
+    // root explicitly: the image's default user is unprivileged (scripts/image/recipe.json), and a
+    // privileged container running as that user has no capabilities and cannot write node files.
+    securityContext: { privileged: true, runAsUser: 0 },
     volumeMounts: [
       { name: "config", mountPath: "/etc/regtrust", readOnly: true },
       ...HOST_PATHS.map((path) => ({ name: volumeName(path), mountPath: `/host${path}` })),
