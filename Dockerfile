@@ -16,7 +16,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
-RUN node scripts/build.mjs
+RUN node scripts/build.mjs && find dist -name '*.map' -delete
 ARG TARGETARCH
 RUN set -eu; \
     case "${TARGETARCH:-amd64}" in \
@@ -36,7 +36,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libstdc++6 \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=build /src/dist /app/dist
+COPY --from=build /src/dist/regtrust.mjs /app/dist/regtrust.mjs
+COPY --from=build /src/dist/chunks /app/dist/chunks
 COPY --from=build /src/package.json /app/package.json
 COPY --from=build /node/bin/node /usr/local/bin/node
 COPY --from=build /node/LICENSE /usr/local/share/doc/node/LICENSE

@@ -24,7 +24,7 @@ export interface BaseLayer {
 }
 
 /** Bump when the way the base is made changes in a way the inputs below do not show. */
-const BASE_FORMAT = 1;
+const BASE_FORMAT = 2;
 
 export async function baseLayer(
   recipe: Recipe,
@@ -58,7 +58,7 @@ export async function baseLayer(
         timeoutMs: 20 * 60_000,
       },
     );
-    await dropAptLeftovers(tmpTar);
+    await dropBuildLeftovers(tmpTar);
     await publish(tmpPackages, packagesFile);
     await publish(tmpTar, tar);
     return { tar, packagesFile, key, reused: false };
@@ -84,19 +84,28 @@ async function mmdebstrapArgs(recipe: Recipe, ociArch: string): Promise<string[]
 }
 
 /**
- * The essential variant has no apt, but mmdebstrap leaves the apt
- * configuration it used (this machine's mirrors and options) in the tree; it
- * needs them until its own clean-up, so they are removed from the tar after.
+ * What mmdebstrap leaves from the machine that built it, removed from the tar
+ * after its own clean-up (it needs them until then): the apt configuration
+ * (this machine's mirrors and options; the essential variant has no apt) and
+ * the build host's /etc/resolv.conf and /etc/hostname. Container runtimes
+ * provide those two files for each container.
  */
-async function dropAptLeftovers(tar: string): Promise<void> {
+async function dropBuildLeftovers(tar: string): Promise<void> {
   const { stdout } = await runTool(["tar", "-tf", tar], { timeoutMs: 5 * 60_000 });
   const members = new Set(stdout.split("\n"));
-  const leftovers = APT_LEFTOVERS.filter((dir) => members.has(`${dir}/`));
+  const leftovers = BUILD_LEFTOVERS.filter((path) => members.has(path) || members.has(`${path}/`));
   if (leftovers.length > 0)
     await runTool(["tar", "--delete", "-f", tar, ...leftovers], { timeoutMs: 5 * 60_000 });
 }
 
-const APT_LEFTOVERS = ["./etc/apt", "./var/lib/apt", "./var/cache/apt", "./var/log/apt"];
+const BUILD_LEFTOVERS = [
+  "./etc/apt",
+  "./var/lib/apt",
+  "./var/cache/apt",
+  "./var/log/apt",
+  "./etc/resolv.conf",
+  "./etc/hostname",
+];
 
 /**
  * apt's validity checks as this machine's apt has them: a machine whose

@@ -58,7 +58,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<BuiltImage> {
   const arch = opts.arch ?? hostOciArch();
   const archive = resolve(opts.out ?? defaultArchive(version, arch));
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
-  if (!existsSync(join(recipe.app.files[0]!, "regtrust.mjs"))) {
+  if (!existsSync("dist/regtrust.mjs")) {
     throw new Error("dist/regtrust.mjs is missing: run `npm run build` first");
   }
   const base = await baseLayer(recipe, arch, cacheDir, log);
@@ -67,7 +67,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<BuiltImage> {
   const key = createHash("sha256")
     .update(readFileSync(RECIPE_FILE))
     .update(JSON.stringify({ version, arch, base: base.key, node: node.integrity, created }))
-    .update(treeHash(recipe.app.files))
+    .update(treeHash(recipe.app.files, recipe.app.excludeSuffixes))
     .digest("hex");
   const infoFile = `${archive}.json`;
   const basePackages = (await readFile(base.packagesFile, "utf8")).trim().split("\n");
@@ -127,12 +127,12 @@ function createdTime(): string {
 }
 
 /** sha256 over the relative paths and contents of every file under `paths`. */
-function treeHash(paths: string[]): string {
+function treeHash(paths: string[], excludeSuffixes: string[]): string {
   const hash = createHash("sha256");
   const walk = (path: string) => {
     if (statSync(path).isDirectory()) {
       for (const name of readdirSync(path).sort()) walk(join(path, name));
-    } else {
+    } else if (!excludeSuffixes.some((suffix) => path.endsWith(suffix))) {
       hash.update(`${path}\n`).update(readFileSync(path));
     }
   };

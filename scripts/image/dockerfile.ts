@@ -32,7 +32,7 @@ export function generateDockerfile(recipe: Recipe, version: string): string {
     "COPY tsconfig.json ./",
     "COPY scripts ./scripts",
     "COPY src ./src",
-    "RUN node scripts/build.mjs",
+    `RUN node scripts/build.mjs${recipe.app.excludeSuffixes.map((suffix) => ` && find dist -name '*${suffix}' -delete`).join("")}`,
     "ARG TARGETARCH",
     ...nodeFetch(recipe),
     "",

@@ -74,8 +74,9 @@ async function appLayer(parts: ImageParts, work: string): Promise<string> {
   const stage = join(work, "app-root");
   const inStage = (path: string) => join(stage, path);
   await mkdir(inStage(recipe.app.dir), { recursive: true });
+  const keep = (src: string) => !recipe.app.excludeSuffixes.some((suffix) => src.endsWith(suffix));
   for (const file of recipe.app.files) {
-    await cp(file, join(inStage(recipe.app.dir), file), { recursive: true, dereference: true });
+    await cp(file, join(inStage(recipe.app.dir), file), { recursive: true, dereference: true, filter: keep });
   }
   await cp(join(parts.nodeDir, "bin", "node"), inStage(recipe.node.binary));
   await cp(join(parts.nodeDir, "LICENSE"), inStage(recipe.node.license));

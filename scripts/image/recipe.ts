@@ -27,7 +27,14 @@ export interface Recipe {
     binary: string;
     license: string;
   };
-  app: { dir: string; files: string[]; emptyDirs: string[] };
+  app: {
+    dir: string;
+    /** Copied to the same relative path under `dir`: the bundle, not all of dist/ (the single executable lands there too). */
+    files: string[];
+    /** Left out of copied directories (source maps: Node reads them only with --enable-source-maps). */
+    excludeSuffixes: string[];
+    emptyDirs: string[];
+  };
   config: {
     user: string;
     workingDir: string;
