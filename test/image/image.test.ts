@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type BuiltImage, buildImage } from "../../scripts/image/build.ts";
@@ -117,4 +117,139 @@ describe("the regtrust image, pushed, pulled through the CRI and run from contai
     assert.equal(run.stdout.trim(), built.version);
     assert.equal(run.user, config.User);
   });
+
+  test("diagnose in the `k8s node` pod (node / read-only at /host, read-only root): unknown-authority, exit 1", async () => {
+    const node = await buildNodeRoot(dirs, withContainerd());
+    const run = await nodePodRun(node, "diagnose", [registry.target, "--json"]);
+    assert.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as { ok: boolean; findings: { code: string }[] };
+    assert.equal(result.ok, false);
+    assert.ok(
+      result.findings.some((f) => f.code === "unknown-authority"),
+      run.stdout,
+    );
+  });
+
+  test("agent --once, enforce, in the DaemonSet's layout: containerd trusts the registry, the node's public roots are intact", async () => {
+    const node = await buildNodeRoot(dirs, withContainerd());
+    const bundle = join(node, "etc/ssl/certs/ca-certificates.crt");
+    const publicRoots = await readFile(bundle);
+    const run = await agentPodRun(node);
+    assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}`);
+    const logs = run.stderr
+      .trim()
+      .split("\n")
+      .map(
+        (line) => JSON.parse(line) as { msg: string; registry?: string; trusted?: boolean; detail?: string },
+      );
+    const checked = logs.find((l) => l.msg === "registry checked");
+    assert.equal(checked?.registry, registry.target, run.stderr);
+    assert.equal(checked?.trusted, true, run.stderr);
+    assert.ok(
+      logs.some((l) => /containerd: verified/.test(l.detail ?? "")),
+      run.stderr,
+    );
+    const hostsToml = await readFile(
+      join(node, "etc/containerd/certs.d", registry.target, "hosts.toml"),
+      "utf8",
+    );
+    assert.doesNotMatch(hostsToml, /\/host\//, "node files name node paths, not the pod's /host");
+    assert.deepEqual(await readFile(bundle), publicRoots, "the node's public roots survive the agent");
+    const again = await nodePodRun(node, "diagnose", [registry.target, "--json"]);
+    const result = JSON.parse(again.stdout) as { contexts: { name: string; ok: boolean }[] };
+    assert.equal(result.contexts.find((c) => c.name === "containerd")?.ok, true, again.stdout);
+  });
 });
+
+/** Runs `regtrust k8s node <action>`'s pod (src/k8s/node-run/pod-spec.ts) for a node whose `/` is `node`. */
+async function nodePodRun(node: string, action: "diagnose" | "trust" | "untrust" | "audit", args: string[]) {
+  const spec = nodePod({
+    node: "node-1",
+    action,
+    args,
+    namespace: "regtrust",
+    image: imageRef,
+    deadlineSeconds: 60,
+    suffix: "t",
+  });
+  const container = spec.spec!.containers[0]!;
+  const volumes = new Map(spec.spec!.volumes!.map((v) => [v.name, v.hostPath!.path]));
+  const mounts: PodMount[] = (container.volumeMounts ?? []).map((m) => ({
+    hostPath: join(node, volumes.get(m.name)!),
+    mountPath: m.mountPath,
+    readOnly: m.readOnly ?? false,
+  }));
+  assert.deepEqual(
+    mounts.map((m) => m.mountPath),
+    [HOST_MOUNT],
+  );
+  return pod(container.args!, {
+    mounts,
+    runAsUser: container.securityContext?.runAsUser,
+    readOnlyRootFilesystem: container.securityContext?.readOnlyRootFilesystem ?? false,
+  });
+}
+
+/**
+ * The DaemonSet of `regtrust k8s manifests` (src/k8s/manifests.ts) on a node
+ * whose `/` is `node`: its hostPath volumes (DirectoryOrCreate), its
+ * ConfigMap's files at /etc/regtrust, its args, user and NODE_NAME, plus
+ * `--once --no-publish` (one check, no API server).
+ */
+async function agentPodRun(node: string) {
+  const docs = buildManifests({
+    registries: [registry.target],
+    caPem: registry.caPem,
+    mode: "enforce",
+    image: imageRef,
+    namespace: "regtrust",
+  }) as unknown as ManifestDoc[];
+  const configMap = docs.find((d) => d.kind === "ConfigMap")!;
+  const podSpec = docs.find((d) => d.kind === "DaemonSet")!.spec!.template.spec;
+  const container = podSpec.containers[0]!;
+  // A configMap volume: world-readable files (defaultMode 0644) in a world-readable directory.
+  const configDir = await dirs.make("image-agent-config");
+  await chmod(configDir, 0o755);
+  for (const [name, text] of Object.entries(configMap.data!)) {
+    await writeFile(join(configDir, name), text, { mode: 0o644 });
+  }
+  const mounts: PodMount[] = [];
+  for (const mount of container.volumeMounts) {
+    const volume = podSpec.volumes.find((v) => v.name === mount.name)!;
+    if (volume.configMap) {
+      mounts.push({ hostPath: configDir, mountPath: mount.mountPath, readOnly: true });
+      continue;
+    }
+    assert.equal(volume.hostPath?.type, "DirectoryOrCreate");
+    await mkdir(join(node, volume.hostPath.path), { recursive: true });
+    mounts.push({ hostPath: join(node, volume.hostPath.path), mountPath: mount.mountPath, readOnly: false });
+  }
+  assert.deepEqual(
+    mounts
+      .filter((m) => m.mountPath.startsWith(`${HOST_MOUNT}/`))
+      .map((m) => m.mountPath.slice(HOST_MOUNT.length)),
+    [...HOST_PATHS],
+  );
+  return pod([...container.args, "--once", "--no-publish", "--metrics-port", "0"], {
+    mounts,
+    runAsUser: container.securityContext.runAsUser,
+    env: { NODE_NAME: "node-1" },
+  });
+}
+
+interface ManifestDoc {
+  kind: string;
+  data?: Record<string, string>;
+  spec?: {
+    template: {
+      spec: {
+        containers: {
+          args: string[];
+          securityContext: { runAsUser?: number };
+          volumeMounts: { name: string; mountPath: string }[];
+        }[];
+        volumes: { name: string; configMap?: object; hostPath?: { path: string; type: string } }[];
+      };
+    };
+  };
+}
