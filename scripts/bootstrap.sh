@@ -28,7 +28,7 @@ case "${1:-}" in
   --system)
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
-      ansible-playbook:ansible-core
+      ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci
     ;;
   --bench)
     install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh
