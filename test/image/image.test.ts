@@ -118,6 +118,22 @@ describe("the regtrust image, pushed, pulled through the CRI and run from contai
     assert.equal(run.user, config.User);
   });
 
+  test("what trust and --restart run inside the pod is in the image (chroot, nsenter); no apt, no build host files", async () => {
+    for (const tool of ["/usr/sbin/chroot", "/usr/bin/nsenter"]) {
+      const run = await pod(["--version"], { config: { ...config, Entrypoint: [tool] } });
+      assert.equal(run.code, 0, `${tool}: ${run.stderr}`);
+    }
+    const names = built.basePackages.map((line) => line.split(" ")[0]);
+    assert.ok(names.includes("libstdc++6") && names.includes("coreutils") && names.includes("util-linux"));
+    for (const absent of ["apt", "usrmerge", "perl"])
+      assert.ok(!names.includes(absent), `${absent} in the base`);
+    const listing = await pod(["-c", "ls -A /etc/apt /etc/resolv.conf /etc/hostname 2>&1; true"], {
+      config: { ...config, Entrypoint: ["/bin/sh"] },
+    });
+    assert.match(listing.stdout, /\/etc\/apt.*No such file/);
+    assert.match(listing.stdout, /\/etc\/hostname.*No such file/);
+  });
+
   test("diagnose in the `k8s node` pod (node / read-only at /host, read-only root): unknown-authority, exit 1", async () => {
     const node = await buildNodeRoot(dirs, withContainerd());
     const run = await nodePodRun(node, "diagnose", [registry.target, "--json"]);
