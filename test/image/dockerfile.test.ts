@@ -56,7 +56,7 @@ test("the entrypoint runs the bundle scripts/build.mjs writes, on a Node the pac
   const build = readFileSync("scripts/build.mjs", "utf8");
   assert.match(build, /entryPoints: \{ regtrust: "src\/cli\/main\.ts" \}/);
   assert.match(build, /outdir: "dist"/);
-  assert.ok(recipe.app.files.includes("dist"));
+  assert.ok(recipe.app.files.includes("dist/regtrust.mjs") && recipe.app.files.includes("dist/chunks"));
   assert.deepEqual(recipe.config.entrypoint, [recipe.node.binary, `${recipe.app.dir}/dist/regtrust.mjs`]);
   // main.ts only runs main() when argv[1] names regtrust(.mjs).
   assert.match(recipe.config.entrypoint[1] ?? "", /\/regtrust\.mjs$/);
