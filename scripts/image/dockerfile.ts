@@ -66,6 +66,7 @@ function nodeFetch(recipe: Recipe): string[] {
     'node -e \'const h = "sha512-" + require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"); if (h !== process.argv[2]) { console.error(process.argv[1] + ": integrity " + h + " is not the recipe\\x27s " + process.argv[2]); process.exit(1); }\' "$tgz" "$sum"; \\';
   return [
     "RUN set -eu; \\",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion in the Dockerfile
     '    case "${TARGETARCH:-amd64}" in \\',
     ...cases,
     '      *) echo "no Node package for architecture $TARGETARCH" >&2; exit 1 ;; \\',

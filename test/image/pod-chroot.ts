@@ -81,7 +81,18 @@ export async function runInPod(opts: PodRunOptions): Promise<CommandResult & { u
   }
   const env = { ...envOf(opts.config.Env ?? []), ...opts.env };
   const run = await runCommand(
-    ["unshare", "--mount", "--propagation", "private", "--fork", "--", "/bin/sh", "-c", lines.join("\n")],
+    [
+      "unshare",
+      "--mount",
+      "--propagation",
+      "private",
+      "--fork",
+      "--kill-child",
+      "--",
+      "/bin/sh",
+      "-c",
+      lines.join("\n"),
+    ],
     { timeoutMs: opts.timeoutMs ?? 60_000, env },
   );
   return { ...run, user };
