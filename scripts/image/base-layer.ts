@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { archiveFingerprint, debianSources, mirrorLines } from "./apt-sources.ts";
 import { publish } from "./publish.ts";
@@ -25,6 +25,8 @@ export interface BaseLayer {
 
 /** Bump when the way the base is made changes in a way the inputs below do not show. */
 const BASE_FORMAT = 2;
+/** Bases kept in the cache (most recently used first); an archive update makes older ones useless. */
+const KEEP_BASES = 3;
 
 export async function baseLayer(
   recipe: Recipe,
@@ -47,7 +49,11 @@ export async function baseLayer(
       .slice(0, 32);
     const tar = join(dir, `${key}.tar`);
     const packagesFile = join(dir, `${key}.packages`);
-    if (existsSync(tar) && existsSync(packagesFile)) return { tar, packagesFile, key, reused: true };
+    if (existsSync(tar) && existsSync(packagesFile)) {
+      const now = new Date();
+      await utimes(tar, now, now);
+      return { tar, packagesFile, key, reused: true };
+    }
     log(`image: building the Debian base with ${version} (${recipe.debian.suite}, ${ociArch})`);
     const tmpTar = join(work, "base.tar");
     const tmpPackages = join(work, "packages");
@@ -61,6 +67,7 @@ export async function baseLayer(
     await dropBuildLeftovers(tmpTar);
     await publish(tmpPackages, packagesFile);
     await publish(tmpTar, tar);
+    await pruneBases(dir, KEEP_BASES);
     return { tar, packagesFile, key, reused: false };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -81,6 +88,18 @@ async function mmdebstrapArgs(recipe: Recipe, ociArch: string): Promise<string[]
     // Container runtimes make /dev; device nodes in a layer only get in the way (rootless unpacking).
     "--skip=output/dev",
   ];
+}
+
+async function pruneBases(dir: string, keep: number): Promise<void> {
+  const tars = (await readdir(dir)).filter((name) => name.endsWith(".tar"));
+  const dated = await Promise.all(
+    tars.map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
+  );
+  for (const { name } of dated.sort((a, b) => b.mtime - a.mtime).slice(keep)) {
+    const key = name.slice(0, -".tar".length);
+    await rm(join(dir, `${key}.tar`), { force: true });
+    await rm(join(dir, `${key}.packages`), { force: true });
+  }
 }
 
 /**
