@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { V1SecurityContext } from "@kubernetes/client-node";
 import { type BuiltImage, buildImage } from "../../scripts/image/build.ts";
 import { buildManifests, HOST_PATHS } from "../../src/k8s/manifests.ts";
 import { HOST_MOUNT, nodePod } from "../../src/k8s/node-run/pod-spec.ts";
@@ -134,6 +135,30 @@ describe("the regtrust image, pushed, pulled through the CRI and run from contai
     assert.match(listing.stdout, /\/etc\/hostname.*No such file/);
   });
 
+  test("the harness applies the pod's securityContext: diagnose's pod runs as root with no capabilities", async () => {
+    const spec = nodePod({
+      node: "n",
+      action: "diagnose",
+      args: [],
+      namespace: "d",
+      image: imageRef,
+      deadlineSeconds: 60,
+      suffix: "c",
+    });
+    const securityContext = spec.spec!.containers[0]!.securityContext!;
+    const run = await pod(
+      ["-c", "grep -E '^(Uid|CapEff|CapBnd|NoNewPrivs):' /proc/self/status; touch /x 2>&1; true"],
+      {
+        config: { ...config, Entrypoint: ["/bin/sh"] },
+        securityContext,
+      },
+    );
+    assert.match(run.stdout, /^Uid:\s+0\s/m, run.stdout);
+    assert.match(run.stdout, /^CapEff:\s+0+$/m, run.stdout);
+    assert.match(run.stdout, /^CapBnd:\s+0+$/m, run.stdout);
+    assert.match(run.stdout, /Read-only file system/, "readOnlyRootFilesystem");
+  });
+
   test("diagnose in the `k8s node` pod (node / read-only at /host, read-only root): unknown-authority, exit 1", async () => {
     const node = await buildNodeRoot(dirs, withContainerd());
     const run = await nodePodRun(node, "diagnose", [registry.target, "--json"]);
@@ -199,11 +224,7 @@ async function nodePodRun(node: string, action: "diagnose" | "trust" | "untrust"
     mounts.map((m) => m.mountPath),
     [HOST_MOUNT],
   );
-  return pod(container.args!, {
-    mounts,
-    runAsUser: container.securityContext?.runAsUser,
-    readOnlyRootFilesystem: container.securityContext?.readOnlyRootFilesystem ?? false,
-  });
+  return pod(container.args!, { mounts, securityContext: container.securityContext ?? {} });
 }
 
 /**
@@ -238,7 +259,8 @@ async function agentPodRun(node: string) {
     }
     assert.equal(volume.hostPath?.type, "DirectoryOrCreate");
     await mkdir(join(node, volume.hostPath.path), { recursive: true });
-    mounts.push({ hostPath: join(node, volume.hostPath.path), mountPath: mount.mountPath, readOnly: false });
+    const hostPath = join(node, volume.hostPath.path);
+    mounts.push({ hostPath, mountPath: mount.mountPath, readOnly: mount.readOnly ?? false });
   }
   assert.deepEqual(
     mounts
@@ -248,7 +270,7 @@ async function agentPodRun(node: string) {
   );
   return pod([...container.args, "--once", "--no-publish", "--metrics-port", "0"], {
     mounts,
-    runAsUser: container.securityContext.runAsUser,
+    securityContext: container.securityContext,
     env: { NODE_NAME: "node-1" },
   });
 }
@@ -261,8 +283,8 @@ interface ManifestDoc {
       spec: {
         containers: {
           args: string[];
-          securityContext: { runAsUser?: number };
-          volumeMounts: { name: string; mountPath: string }[];
+          securityContext: V1SecurityContext;
+          volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
         }[];
         volumes: { name: string; configMap?: object; hostPath?: { path: string; type: string } }[];
       };

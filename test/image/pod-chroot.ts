@@ -6,11 +6,15 @@
  * container's root; `ctr snapshots prepare` + `mounts`), /proc, a minimal
  * /dev, the node's /etc/hosts and /etc/resolv.conf (hostNetwork pods with
  * dnsPolicy Default), the pod's hostPath and config mounts, optionally a
- * read-only root; then `chroot --userspec` with the user kubelet would pick
- * (securityContext.runAsUser, else the image's User), the image's Env and
- * WorkingDir, Entrypoint + the container's args. Every mount dies with the
+ * read-only root; then chroot, and inside it the image's own setpriv
+ * (util-linux) applies what runc would from the container's securityContext:
+ * the user kubelet picks (runAsUser, else the image's User), the capability
+ * bounding set (containerd's default set, minus `drop`, plus `add`; all when
+ * privileged) and no_new_privs; then the image's Env and WorkingDir,
+ * Entrypoint + the container's args. Every mount dies with the
  * namespace; the snapshot goes with the test's containerd.
  */
+import type { V1SecurityContext } from "@kubernetes/client-node";
 import { type CommandResult, runCommand } from "../support/processes.ts";
 
 export interface ImageConfig {
@@ -35,14 +39,31 @@ export interface PodRunOptions {
   config: ImageConfig;
   /** Kubernetes `args`: replace the image's Cmd, keep its Entrypoint. */
   args?: string[];
-  runAsUser?: number;
+  securityContext?: V1SecurityContext;
   env?: Record<string, string>;
   mounts?: PodMount[];
-  readOnlyRootFilesystem?: boolean;
   timeoutMs?: number;
 }
 
 const DEVICES = ["null", "zero", "full", "random", "urandom", "tty"];
+
+/** containerd's default capabilities for a container (oci/spec.go, 1.6/1.7), what `drop`/`add` start from. */
+const DEFAULT_CAPS = [
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FSETID",
+  "FOWNER",
+  "MKNOD",
+  "NET_RAW",
+  "SETGID",
+  "SETUID",
+  "SETFCAP",
+  "SETPCAP",
+  "NET_BIND_SERVICE",
+  "SYS_CHROOT",
+  "KILL",
+  "AUDIT_WRITE",
+];
 
 export async function runInPod(opts: PodRunOptions): Promise<CommandResult & { user: string }> {
   const user = effectiveUser(opts);
@@ -65,11 +86,11 @@ export async function runInPod(opts: PodRunOptions): Promise<CommandResult & { u
     `ln -s /proc/self/fd ${q(`${root}/dev/fd`)}`,
     ...["/etc/hosts", "/etc/resolv.conf"].flatMap((f) => bind({ hostPath: f, mountPath: f, readOnly: true })),
     ...(opts.mounts ?? []).flatMap(bind),
-    ...(opts.readOnlyRootFilesystem ? [`mount -o remount,bind,ro ${q(root)}`] : []),
+    ...(opts.securityContext?.readOnlyRootFilesystem ? [`mount -o remount,bind,ro ${q(root)}`] : []),
     // runc's rule when the image sets no HOME: the user's home in the image's /etc/passwd, else /.
     `[ -n "\${HOME:-}" ] || HOME="$(awk -F: -v u=${user.split(":")[0]} '$3 == u { print $6; exit }' ${q(`${root}/etc/passwd`)})"`,
     `export HOME="\${HOME:-/}"`,
-    `exec chroot --userspec=${user} ${q(root)} /usr/bin/env -C ${q(opts.config.WorkingDir || "/")} -- ${argv.map(q).join(" ")}`,
+    `exec chroot ${q(root)} ${setprivArgs(user, opts.securityContext ?? {}).join(" ")} -- /usr/bin/env -C ${q(opts.config.WorkingDir || "/")} -- ${argv.map(q).join(" ")}`,
   ];
   function bind(m: PodMount): string[] {
     const target = q(`${root}${m.mountPath}`);
@@ -104,8 +125,23 @@ function effectiveUser(opts: PodRunOptions): string {
   if (!/^\d+$/.test(imageUid) || (imageGid !== undefined && !/^\d+$/.test(imageGid))) {
     throw new Error(`image User ${opts.config.User}: only numeric uid[:gid] is handled here`);
   }
-  if (opts.runAsUser !== undefined) return `${opts.runAsUser}:${imageGid ?? 0}`;
+  const runAsUser = opts.securityContext?.runAsUser;
+  if (runAsUser !== undefined) return `${runAsUser}:${imageGid ?? 0}`;
   return `${imageUid}:${imageGid ?? 0}`;
+}
+
+/** setpriv(1) options for what runc sets up from a securityContext. */
+function setprivArgs(user: string, context: V1SecurityContext): string[] {
+  const [uid, gid] = user.split(":");
+  const args = ["/usr/bin/setpriv", `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--inh-caps=-all"];
+  if (context.allowPrivilegeEscalation === false) args.push("--no-new-privs");
+  if (context.privileged) return args;
+  const name = (cap: string) => cap.replace(/^CAP_/i, "").toUpperCase();
+  const drop = new Set((context.capabilities?.drop ?? []).map(name));
+  const caps = new Set(drop.has("ALL") ? [] : DEFAULT_CAPS.filter((cap) => !drop.has(cap)));
+  for (const cap of context.capabilities?.add ?? []) caps.add(name(cap));
+  args.push(`--bounding-set=${["-all", ...[...caps].map((cap) => `+${cap.toLowerCase()}`)].join(",")}`);
+  return args;
 }
 
 function envOf(list: string[]): Record<string, string> {
