@@ -71,16 +71,18 @@ test("the entrypoint runs the bundle scripts/build.mjs writes, on a Node the pac
 
 test("the default user is not root; the pods that need root say runAsUser 0 (kubelet's user wins over the image's)", () => {
   assert.notEqual(recipe.config.user.split(":")[0], "0");
-  const daemonSet = buildManifests({
-    registries: ["repo.example.com:5000"],
-    caPem: "",
-    mode: "enforce",
-    image: "regtrust:test",
-    namespace: "regtrust",
-  }).find((doc) => doc.kind === "DaemonSet") as {
-    spec: { template: { spec: { containers: { securityContext: { runAsUser?: number } }[] } } };
-  };
-  assert.equal(daemonSet.spec.template.spec.containers[0]?.securityContext.runAsUser, 0, "agent DaemonSet");
+  for (const mode of ["report", "enforce"] as const) {
+    const daemonSet = buildManifests({
+      registries: ["repo.example.com:5000"],
+      caPem: "",
+      mode,
+      image: "regtrust:test",
+      namespace: "regtrust",
+    }).find((doc) => doc.kind === "DaemonSet") as {
+      spec: { template: { spec: { containers: { securityContext: { runAsUser?: number } }[] } } };
+    };
+    assert.equal(daemonSet.spec.template.spec.containers[0]?.securityContext.runAsUser, 0, `agent ${mode}`);
+  }
   for (const action of NODE_ACTIONS) {
     for (const args of [[], ["--restart"]]) {
       const pod = nodePod({
