@@ -18,7 +18,7 @@ import { baseLayer } from "./base-layer.ts";
 import { nodeRuntime } from "./node-runtime.ts";
 import { assembleImage } from "./oci-image.ts";
 import { publish } from "./publish.ts";
-import { hostOciArch, loadRecipe, packageVersion, RECIPE_FILE } from "./recipe.ts";
+import { archNames, hostOciArch, loadRecipe, packageVersion, RECIPE_FILE } from "./recipe.ts";
 
 export interface BuildOptions {
   arch?: string;
@@ -140,6 +140,8 @@ function treeHash(paths: string[], excludeSuffixes: string[]): string {
   return hash.digest("hex");
 }
 
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): BuildOptions {
   const opts: BuildOptions = {};
   for (let i = 0; i < argv.length; i++) {
@@ -149,8 +151,13 @@ function parseArgs(argv: string[]): BuildOptions {
       opts[flag === "--arch" ? "arch" : "out"] = value;
       i++;
     } else {
-      throw new Error(`usage: npm run image -- [--arch amd64|arm64] [--out FILE] (got ${flag})`);
+      throw new UsageError(`usage: npm run image -- [--arch amd64|arm64] [--out FILE] (got ${flag})`);
     }
+  }
+  try {
+    if (opts.arch) archNames(opts.arch);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
   return opts;
 }
@@ -166,6 +173,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
   } catch (error) {
     console.error(`image: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.exit(error instanceof UsageError ? 2 : 1);
   }
 }
