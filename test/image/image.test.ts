@@ -38,7 +38,7 @@ let podCount = 0;
 
 before(
   async () => {
-    built = await buildImage({ log: (line) => process.stderr.write(`# ${line}\n`) });
+    built = await buildImage({ log: (line) => process.stderr.write(`${line}\n`) });
     registry = await startPrivateCaRegistry(dirs);
     imageRef = `${registry.target}/regtrust/regtrust:${built.tag}`;
     await pushArchive();
