@@ -1,5 +1,6 @@
 import { systemClock } from "../../core/deps.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
+import { oneLine, ownControl } from "../../core/terminal-text.ts";
 import { loadNode } from "../../diagnose/load-node.ts";
 import { readScanInput } from "../../scan/read-input.ts";
 import { firstErrorCode, type ScanOutcome, scan } from "../../scan/scan.ts";
@@ -46,7 +47,7 @@ export async function runScan(
     clock: systemClock,
     onResult: (outcome, done, total) => report(io, flags.json === true, outcome, done, total),
   });
-  if (io.isTTY) io.stderr.write("\r\x1b[K");
+  if (io.isTTY) io.stderr.write(ownControl("\r\x1b[K"));
   if (!flags.json) io.stdout.write(renderScanSummary(outcomes));
   return outcomes.some((o) => firstErrorCode(o.result) !== null) ? EXIT.findings : EXIT.ok;
 }
@@ -54,7 +55,10 @@ export async function runScan(
 /** JSON Lines stream as targets finish; progress goes to stderr on a terminal only. */
 function report(io: Io, json: boolean, outcome: ScanOutcome, done: number, total: number): void {
   if (json) io.stdout.write(`${JSON.stringify(outcome.result)}\n`);
-  if (io.isTTY) io.stderr.write(`\r\x1b[K${progressBar(done, total)} ${outcome.result.target.registry}`);
+  if (io.isTTY)
+    io.stderr.write(
+      `${ownControl("\r\x1b[K")}${progressBar(done, total)} ${oneLine(outcome.result.target.registry)}`,
+    );
 }
 
 function progressBar(done: number, total: number): string {
