@@ -55,7 +55,7 @@ type Bad = (where: string, why: string) => JournalRefusal;
 
 function refusal(file: string, where: string, why: string): JournalRefusal {
   return new JournalRefusal(
-    `refusing regtrust's journal ${file}: ${where} ${why}; it was not written by regtrust. Nothing was changed. ` +
+    `refusing regtrust's journal ${file}: ${where} ${why}, which regtrust never writes. Nothing was changed. ` +
       "Restore it from a backup, or move it aside to start a new journal (regtrust then cannot undo earlier changes)",
   );
 }

@@ -95,7 +95,8 @@ export async function readJournal(location: JournalLocation): Promise<Journal> {
     if (!(error instanceof HostFsError)) throw error;
     const why = error.message.slice(error.nodePath.length + 2);
     throw new JournalRefusal(
-      `refusing regtrust's journal ${location.file}: ${why}. Nothing was changed; regtrust only ever writes a regular file there — move it aside`,
+      `refusing regtrust's journal ${location.file}: ${why}. Nothing was changed. regtrust writes only a regular file there: ` +
+        "find out what replaced it, then move it aside (regtrust then starts a new journal and cannot undo earlier changes)",
     );
   }
   if (bytes === null) return emptyJournal();
