@@ -1,4 +1,5 @@
 import { InputError } from "../core/errors.ts";
+import { isPlannedRefresh } from "../node/system-store.ts";
 import { JOURNAL_VERSION, type Journal } from "./journal.ts";
 import { checkNodePath } from "./safe-path.ts";
 
@@ -96,12 +97,33 @@ function checkState(state: unknown, where: string, bad: Bad): void {
     throw bad(`${where}.uid/gid`, "are not integers");
 }
 
+/**
+ * Commands are re-run by the next apply (unfinished refreshes) and by undo,
+ * as root: only the ones regtrust plans pass — an OS store refresh
+ * (system-store.ts) or `systemctl restart|reload <unit>` (plan.ts, docker-plan.ts).
+ */
 function checkCommands(commands: unknown, where: string, bad: Bad): void {
   for (const [i, c] of checkArray(commands, where, bad).entries()) {
-    const argv = field(c, "argv");
-    if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === "string"))
-      throw bad(`${where}[${i}].argv`, "is not a list of strings");
+    for (const key of ["argv", "undoArgv"]) {
+      const argv = field(c, key);
+      if (argv === undefined && key === "undoArgv") continue;
+      if (!Array.isArray(argv) || !argv.every((a) => typeof a === "string"))
+        throw bad(`${where}[${i}].${key}`, "is not a list of strings");
+      if (!isPlannedRefresh(argv) && !isServiceCommand(argv))
+        throw bad(`${where}[${i}].${key}`, `${shown(argv)} is not a command regtrust runs`);
+    }
   }
+}
+
+const UNIT = /^[A-Za-z0-9][A-Za-z0-9@._-]{0,100}$/;
+
+function isServiceCommand(argv: readonly string[]): boolean {
+  return (
+    argv.length === 3 &&
+    argv[0] === "systemctl" &&
+    (argv[1] === "restart" || argv[1] === "reload") &&
+    UNIT.test(argv[2] ?? "")
+  );
 }
 
 function checkRunId(value: unknown, where: string, bad: Bad): void {

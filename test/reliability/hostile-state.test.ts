@@ -108,6 +108,7 @@ interface JournalJson {
   records: { id: string; changes: { path: string; before: unknown; after: { type: string } }[] }[];
   createdDirs: string[];
   pending?: unknown;
+  unfinishedCommands?: unknown;
 }
 
 /** A node trusted once, so the journal has a record and trust wrote a CA copy. */
@@ -161,6 +162,12 @@ describe("tampered journal: nothing outside the root is touched", () => {
     "relative created directory": (j) => {
       j.createdDirs.push("etc/containerd");
     },
+    "unfinished command that regtrust never plans": (j) => {
+      j.unfinishedCommands = {
+        runId: j.records[0]!.id,
+        commands: [{ kind: "refresh", reason: "x", argv: ["sh", "-c", "touch /tmp/regtrust-pwned"] }],
+      };
+    },
     "unknown state type": (j) => {
       j.records[0]!.changes[0]!.before = { type: "symlink", target: "/etc/shadow" };
     },
@@ -170,7 +177,7 @@ describe("tampered journal: nothing outside the root is touched", () => {
       const { root, journal } = await trustedNode();
       edit(journal as never);
       await tamper(root, journal);
-      await expectRefusal(root, "untrust", /journal\.json: records|journal\.json: createdDirs/);
+      await expectRefusal(root, "untrust", /journal\.json: (records|createdDirs|unfinishedCommands)/);
     });
   }
 });
