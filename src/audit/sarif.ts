@@ -1,3 +1,4 @@
+import { oneLine } from "../core/terminal-text.ts";
 import type { Severity } from "../findings/codes.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { AuditReport } from "./audit.ts";
@@ -87,7 +88,7 @@ function resultFor(f: Finding, ruleIndex: number): SarifResult {
     ruleId: f.code,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: f.message },
+    message: { text: oneLine(f.message) },
     locations: [
       {
         physicalLocation: {
@@ -97,8 +98,8 @@ function resultFor(f: Finding, ruleIndex: number): SarifResult {
       },
     ],
     properties: {
-      ...(f.evidence ? { evidence: f.evidence } : {}),
-      fix: f.fix,
+      ...(f.evidence ? { evidence: f.evidence.map(oneLine) } : {}),
+      fix: f.fix.map(oneLine),
       ...(f.contexts ? { contexts: f.contexts } : {}),
     },
   };

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { finding } from "../findings/finding.ts";
+import { readRegularFile } from "../node/bounded-read.ts";
 import type { SystemStore } from "../node/types.ts";
 import type { AuditContext } from "./context.ts";
 
@@ -113,9 +114,12 @@ function startTicks(stat: string | null): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** /proc/stat grows with the CPU count; 1 MiB is far more than any of these files holds. */
+const MAX_PROC_FILE_BYTES = 1024 * 1024;
+
 function safeRead(path: string): string | null {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularFile(path, { maxBytes: MAX_PROC_FILE_BYTES }).toString("utf8");
   } catch {
     return null;
   }

@@ -1,6 +1,11 @@
+import { toTerminal } from "../core/terminal-text.ts";
+
 /**
- * Where a command writes. Results go to stdout, logs and progress to stderr
- * (docs/principles.md). Tests pass an in-memory Io and read back what was written.
+ * Where a command writes. Every write passes the output boundary
+ * (terminal-text.ts toTerminal): control characters and bidi overrides that
+ * came from outside are shown escaped, never sent to the terminal. Results go
+ * to stdout, logs and progress to stderr (docs/principles.md). Tests pass an
+ * in-memory Io and read back what was written.
  */
 export interface Io {
   stdout: { write(text: string): unknown };
@@ -14,8 +19,8 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: { write: (t: string) => process.stdout.write(toTerminal(t)) },
+    stderr: { write: (t: string) => process.stderr.write(toTerminal(t)) },
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     readStdin: async () => {
@@ -42,8 +47,8 @@ export function memoryIo(
   let out = "";
   let err = "";
   return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
+    stdout: { write: (t: string) => (out += toTerminal(t)) },
+    stderr: { write: (t: string) => (err += toTerminal(t)) },
     isTTY: opts.isTTY ?? false,
     env: opts.env ?? {},
     readStdin: async () => Buffer.from(opts.stdin ?? ""),

@@ -1,4 +1,10 @@
-/** ANSI styling that collapses to plain text when colour is off. */
+import { ownControl } from "../core/terminal-text.ts";
+
+/**
+ * ANSI styling that collapses to plain text when colour is off. The SGR
+ * sequences are marked as our own (terminal-text.ts), the only escape
+ * sequences the output boundary lets through.
+ */
 export interface Style {
   red(s: string): string;
   green(s: string): string;
@@ -7,7 +13,8 @@ export interface Style {
   dim(s: string): string;
 }
 
-const wrap = (code: string) => (s: string) => `\u001b[${code}m${s}\u001b[0m`;
+const wrap = (code: string) => (s: string) =>
+  `${ownControl(`\u001b[${code}m`)}${s}${ownControl("\u001b[0m")}`;
 
 export function makeStyle(color: boolean): Style {
   if (!color) {

@@ -1,13 +1,6 @@
-import {
-  lstatSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  type Stats,
-  statSync,
-} from "node:fs";
-import { join } from "node:path";
+import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { BoundedReadError, type BoundedReadOptions, readRegularFile } from "./bounded-read.ts";
 
 /** Why a node path could not be read (other than simply not existing). */
 export type HostFsErrorReason =
@@ -17,6 +10,9 @@ export type HostFsErrorReason =
   | "not-directory"
   | "loop"
   | "relative"
+  | "symlink"
+  | "not-regular"
+  | "too-large"
   | "io";
 
 /** A read that failed for a reason other than "not there". The message names the node path. */
@@ -38,9 +34,6 @@ export interface HostStat {
   size: number;
   mtimeMs: number;
 }
-
-/** Config files and CA bundles are small; a bigger file is not what we are looking for. */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Linux gives up after 40 symlink hops (ELOOP); so do we. */
 const MAX_SYMLINK_HOPS = 40;
@@ -75,22 +68,20 @@ export class HostFs {
 
   /**
    * Regular files only: a FIFO would block the CLI forever and a device could
-   * be endless, so both are refused, as is anything over MAX_FILE_BYTES.
+   * be endless, so both are refused, as is anything over `maxBytes` (default
+   * MAX_NODE_FILE_BYTES). The descriptor is checked, not the path
+   * (bounded-read.ts). `finalSymlink: "refuse"` is for regtrust's own state
+   * files, which it never writes as links: a link there was put by someone else.
    */
-  readFile(nodePath: string): Buffer | null {
-    const walked = this.walk(nodePath);
+  readFile(nodePath: string, opts: BoundedReadOptions = {}): Buffer | null {
+    const walked = opts.finalSymlink === "refuse" ? this.walkParent(nodePath) : this.walk(nodePath);
     if (walked.missing) return null;
     try {
-      const st = statSync(walked.hostPath);
-      if (st.isDirectory()) throw new HostFsError(nodePath, "is-directory", "is a directory, not a file");
-      if (!st.isFile())
-        throw new HostFsError(nodePath, "io", "not a regular file (FIFO, socket or device); not read");
-      if (st.size > MAX_FILE_BYTES)
-        throw new HostFsError(nodePath, "io", `larger than ${MAX_FILE_BYTES} bytes; not read`);
-      return readFileSync(walked.hostPath);
+      return readRegularFile(walked.hostPath, opts);
     } catch (error) {
-      if (error instanceof HostFsError) throw error;
-      return this.absentOrThrow(nodePath, error);
+      if (!(error instanceof BoundedReadError)) throw error;
+      if (error.failure === "missing") return null;
+      throw boundedToHostFsError(nodePath, error);
     }
   }
 
@@ -138,6 +129,15 @@ export class HostFs {
     } catch (error) {
       return this.absentOrThrow(nodePath, error);
     }
+  }
+
+  /** The parent resolved under the root, the last component left as named (not followed). */
+  private walkParent(nodePath: string): Walked {
+    const name = basename(nodePath);
+    if (name === "" || name === "." || name === "..")
+      throw new HostFsError(nodePath, "relative", "does not name a file");
+    const parent = this.walk(dirname(nodePath));
+    return { hostPath: join(parent.hostPath, name), missing: parent.missing };
   }
 
   private walk(nodePath: string): Walked {
@@ -197,6 +197,25 @@ export class HostFs {
     // final component is a file where a directory was asked for.
     if (code === "ENOENT") return null;
     throw toHostFsError(nodePath, error);
+  }
+}
+
+function boundedToHostFsError(nodePath: string, error: BoundedReadError): HostFsError {
+  switch (error.failure) {
+    case "directory":
+      return new HostFsError(nodePath, "is-directory", "is a directory, not a file");
+    case "not-regular":
+      return new HostFsError(
+        nodePath,
+        "not-regular",
+        "not a regular file (FIFO, socket or device); not read",
+      );
+    case "too-large":
+      return new HostFsError(nodePath, "too-large", error.detail);
+    case "symlink":
+      return new HostFsError(nodePath, "symlink", "is a symlink; not followed");
+    default:
+      return toHostFsError(nodePath, Object.assign(new Error(error.detail), { code: error.code }));
   }
 }
 

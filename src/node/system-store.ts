@@ -59,6 +59,20 @@ const ANCHOR_STORES: readonly AnchorStore[] = [
   },
 ];
 
+/**
+ * Whether `argv` is a refresh command regtrust plans (system-store-plan.ts):
+ * a distro's bundle rebuild, or Debian's with `--fresh` (its undo form). The
+ * journal check (plan/journal-check.ts) refuses any other, since the next
+ * run re-runs a run's unfinished commands as root.
+ */
+export function isPlannedRefresh(argv: readonly string[]): boolean {
+  const same = (a: readonly string[]) => a.length === argv.length && a.every((v, i) => v === argv[i]);
+  return ANCHOR_STORES.some(
+    (store) =>
+      same(store.refreshCommand) || (store.family === "debian" && same([...store.refreshCommand, "--fresh"])),
+  );
+}
+
 export interface SystemStoreOptions {
   /** SSL_CERT_FILE of the process whose view we model: replaces Go's file list. */
   sslCertFile?: string;

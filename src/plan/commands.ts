@@ -1,7 +1,8 @@
 import { constants, type Stats } from "node:fs";
-import { access, readFile, realpath, stat } from "node:fs/promises";
+import { access, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Exec } from "../core/deps.ts";
+import { readRegularFile } from "../node/bounded-read.ts";
 import type { PlanCommand } from "./plan.ts";
 import { resolveUnderRoot } from "./safe-path.ts";
 
@@ -179,13 +180,24 @@ async function hostToolFor(
   if (!tool) return null;
   const binary = await findExecutable(name, binDirs);
   if (!binary) return null;
-  const text = await readFile(binary, "latin1").catch(() => "");
+  const text = readToolText(binary);
   if (!tool.flavour.every((flag) => text.includes(flag))) return null;
   const options: string[] = [];
   for (const [flag, nodeDir] of tool.dirOptions) {
     options.push(flag, (await resolveUnderRoot(root, nodeDir, "follow")).hostPath);
   }
   return [binary, ...argv.slice(1), ...options];
+}
+
+/** The tools told apart here are shell scripts of a few KiB; anything bigger is not one of them. */
+const MAX_TOOL_BYTES = 1024 * 1024;
+
+function readToolText(binary: string): string {
+  try {
+    return readRegularFile(binary, { maxBytes: MAX_TOOL_BYTES }).toString("latin1");
+  } catch {
+    return "";
+  }
 }
 
 async function findExecutable(name: string, dirs: readonly string[]): Promise<string | null> {

@@ -62,8 +62,14 @@ export const realFsOps: FsOps = {
  * recovery after a crash can find and remove a leftover.
  */
 export function tempPathFor(hostPath: string, runId: string): string {
+  // Run ids from the journal are checked on read (journal-check.ts); this is
+  // the last line: a tag that could add a path component never becomes a name.
+  if (!TEMP_TAG.test(runId)) throw new Error(`refusing temp file tag ${JSON.stringify(runId)}`);
   return join(dirname(hostPath), `.${basename(hostPath).slice(0, 120)}.regtrust-${runId}.tmp`);
 }
+
+/** A run id (journal-check.ts RUN_ID_PATTERN) with regtrust's own prefixes and suffixes. */
+const TEMP_TAG = /^[A-Za-z0-9-]{1,100}$/;
 
 export type WriteStep = "temp-written" | "renamed";
 

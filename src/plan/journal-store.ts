@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { classifyFsError, describeFailure, errnoCode, PlanApplyError, shortErrno } from "./errors.ts";
+import { HostFs, HostFsError } from "../node/host-fs.ts";
+import { classifyFsError, describeFailure, PlanApplyError, shortErrno } from "./errors.ts";
 import { atomicWrite, type FsOps } from "./fs-ops.ts";
-import { emptyJournal, JOURNAL_VERSION, type Journal } from "./journal.ts";
+import { emptyJournal, type Journal } from "./journal.ts";
+import { checkJournal, JournalRefusal } from "./journal-check.ts";
 import { resolveUnderRoot } from "./safe-path.ts";
 
 /** Where regtrust keeps its state on the node. */
@@ -10,6 +11,8 @@ export const DEFAULT_JOURNAL_DIR = "/var/lib/regtrust";
 
 /** The journal directory, resolved under the root (safe-path.ts rules apply to it too). */
 export interface JournalLocation {
+  /** The node root the journal belongs to. */
+  root: string;
   /** Host path of the journal directory. */
   dir: string;
   /** Host path of journal.json. */
@@ -47,7 +50,13 @@ export async function locateJournal(
     );
   }
   const dir = resolved.hostPath;
-  return { dir, file: join(dir, "journal.json"), lock: join(dir, "lock"), nodeDir: resolved.nodePath };
+  return {
+    root,
+    dir,
+    file: join(dir, "journal.json"),
+    lock: join(dir, "lock"),
+    nodeDir: resolved.nodePath,
+  };
 }
 
 async function makeJournalDir(ops: FsOps, hostPath: string, mode: number): Promise<void> {
@@ -60,45 +69,46 @@ async function makeJournalDir(ops: FsOps, hostPath: string, mode: number): Promi
   }
 }
 
-/** Reads the journal; a missing file is an empty journal. A corrupt one is an error, never reset silently. */
+/**
+ * The journal holds file contents (base64) of the configs and CA files
+ * regtrust changed; a real one is kilobytes to a few megabytes.
+ */
+export const MAX_JOURNAL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the journal; a missing file is an empty journal. Anything else that
+ * is not a journal regtrust wrote (a FIFO, device, directory or symlink in
+ * its place, an oversized file, bad JSON, a foreign version, a run id or path
+ * that is not regtrust's) is refused naming the file (JournalRefusal, exit 2),
+ * never reset silently and never followed. Read through HostFs: regular file
+ * only, opened without blocking, size-capped, no final symlink.
+ */
 export async function readJournal(location: JournalLocation): Promise<Journal> {
-  let text: string;
+  const nodeFile = `${location.nodeDir === "/" ? "" : location.nodeDir}/journal.json`;
+  let bytes: Buffer | null;
   try {
-    text = await readFile(location.file, "utf8");
+    bytes = new HostFs(location.root).readFile(nodeFile, {
+      maxBytes: MAX_JOURNAL_BYTES,
+      finalSymlink: "refuse",
+    });
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return emptyJournal();
-    throw new PlanApplyError(
-      "journal",
-      `cannot read ${location.file}: ${String(error)}`,
-      location.file,
-      true,
+    if (!(error instanceof HostFsError)) throw error;
+    const why = error.message.slice(error.nodePath.length + 2);
+    throw new JournalRefusal(
+      `refusing regtrust's journal ${location.file}: ${why}. Nothing was changed. regtrust writes only a regular file there: ` +
+        "find out what replaced it, then move it aside (regtrust then starts a new journal and cannot undo earlier changes)",
     );
   }
+  if (bytes === null) return emptyJournal();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(bytes.toString("utf8"));
   } catch {
-    throw new PlanApplyError(
-      "journal",
-      `${location.file} is not valid JSON; move it aside to let regtrust start a new journal (undo history is lost)`,
-      location.file,
-      true,
+    throw new JournalRefusal(
+      `${location.file} is not valid JSON; nothing was changed. Move it aside to let regtrust start a new journal (undo history is lost)`,
     );
   }
-  return checkVersion(parsed, location.file);
-}
-
-function checkVersion(parsed: unknown, file: string): Journal {
-  const version = (parsed as { version?: unknown } | null)?.version;
-  if (version !== JOURNAL_VERSION) {
-    throw new PlanApplyError(
-      "journal",
-      `${file} has version ${String(version)}; this regtrust understands version ${JOURNAL_VERSION}`,
-      file,
-      true,
-    );
-  }
-  return parsed as Journal;
+  return checkJournal(parsed, location.file);
 }
 
 /** The journal of the node at `root`, read-only (audit, diagnose, expiry checks). */

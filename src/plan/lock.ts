@@ -1,7 +1,9 @@
-import { readFileSync, readlinkSync } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+import { readlinkSync } from "node:fs";
+import { lstat, open, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import { InputError } from "../core/errors.ts";
+import { BoundedReadError, readRegularFile } from "../node/bounded-read.ts";
 import { classifyFsError, describeFailure, errnoCode, PlanApplyError, shortErrno } from "./errors.ts";
 
 /**
@@ -36,6 +38,18 @@ export interface LockOptions {
 export interface HeldLock {
   path: string;
   release(): Promise<void>;
+}
+
+/** A lock file holds one LockOwner as JSON (about 150 bytes). */
+const MAX_LOCK_BYTES = 4096;
+
+/**
+ * The lock path is not a lock regtrust made (a FIFO, device, directory or
+ * symlink in its place, or an oversized file). Bad input (exit 2), refused at
+ * once: waiting would not change it, and reading a FIFO would block forever.
+ */
+export class LockRefusal extends InputError {
+  override name = "LockRefusal";
 }
 
 /** A `.break` file older than this belongs to a breaker that died; breaking takes milliseconds. */
@@ -82,13 +96,8 @@ type Holder =
   | { kind: "gone" };
 
 async function readHolder(path: string): Promise<Holder> {
-  let raw: string;
-  try {
-    raw = await readFile(path, "utf8");
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return { kind: "gone" };
-    throw error;
-  }
+  const raw = readLockText(path);
+  if (raw === null) return { kind: "gone" };
   if (raw === "")
     return (await ageMs(path)) > EMPTY_LOCK_STALE_MS
       ? { kind: "stale", raw }
@@ -100,6 +109,35 @@ async function readHolder(path: string): Promise<Holder> {
     return { kind: "stale", raw };
   }
   return judgeOwner(owner, raw);
+}
+
+/**
+ * The lock's text; null when it is gone. Opened without blocking and without
+ * following a link, checked to be a small regular file (bounded-read.ts).
+ */
+function readLockText(path: string): string | null {
+  try {
+    return readRegularFile(path, { maxBytes: MAX_LOCK_BYTES, finalSymlink: "refuse" }).toString("utf8");
+  } catch (error) {
+    if (!(error instanceof BoundedReadError)) throw error;
+    if (error.failure === "missing") return null;
+    if (error.failure === "errno") {
+      const failure = classifyFsError(error.code === null ? error : { code: error.code });
+      throw new PlanApplyError(failure, `cannot read the lock ${path}: ${error.detail}`, path, true);
+    }
+    throw new LockRefusal(
+      `refusing regtrust's lock ${path}: it ${error.detail}, not a lock regtrust made. Nothing was changed; move it aside`,
+    );
+  }
+}
+
+/** For break and release: the text when it is a readable lock file, else null. */
+function readLockQuietly(path: string): string | null {
+  try {
+    return readLockText(path);
+  } catch {
+    return null;
+  }
 }
 
 function judgeOwner(owner: LockOwner, raw: string): Holder {
@@ -120,7 +158,7 @@ async function breakStale(path: string, staleRaw: string): Promise<void> {
     return;
   }
   try {
-    const again = await readFile(path, "utf8").catch(() => null);
+    const again = readLockQuietly(path);
     if (again === staleRaw) await unlinkQuietly(path);
   } finally {
     await unlinkQuietly(breakPath);
@@ -128,7 +166,7 @@ async function breakStale(path: string, staleRaw: string): Promise<void> {
 }
 
 async function releaseLock(path: string, content: string): Promise<void> {
-  const current = await readFile(path, "utf8").catch(() => null);
+  const current = readLockQuietly(path);
   if (current === content) await unlinkQuietly(path);
 }
 
@@ -179,7 +217,7 @@ function processExists(pid: number): boolean {
 /** proc(5): field 22 `starttime`; the comm field (2) may contain spaces, so parse after the last ')'. */
 function processStartTime(pid: number): string | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const text = readRegularFile(`/proc/${pid}/stat`, { maxBytes: MAX_LOCK_BYTES }).toString("utf8");
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
     return fields[19] ?? null;
   } catch {
@@ -189,7 +227,7 @@ function processStartTime(pid: number): string | null {
 
 async function ageMs(path: string): Promise<number> {
   try {
-    return Date.now() - (await stat(path)).mtimeMs;
+    return Date.now() - (await lstat(path)).mtimeMs;
   } catch {
     return 0;
   }

@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { mapPool } from "./pool.ts";
+import { forEachPool } from "./pool.ts";
 
-describe("mapPool", () => {
+/** Results by index, as a caller that keeps them would. */
+async function mapPool<R>(items: number[], limit: number, work: (item: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  await forEachPool(items, limit, async (item, index) => {
+    results[index] = await work(item);
+  });
+  return results;
+}
+
+describe("forEachPool", () => {
   const cases: Array<[string, number, number]> = [
     ["limit below item count", 10, 3],
     ["limit above item count", 3, 8],

@@ -2,7 +2,8 @@ import type { Clock } from "../core/deps.ts";
 import { type DiagnoseOptions, diagnose } from "../diagnose/diagnose.ts";
 import type { DiagnoseResult } from "../diagnose/result.ts";
 import type { Target } from "../target/target.ts";
-import { mapPool } from "./pool.ts";
+import { forEachPool } from "./pool.ts";
+import { ScanTally } from "./scan-tally.ts";
 
 export interface ScanOptions {
   /** The node view and OS store, loaded once by the caller and shared by every target. */
@@ -11,8 +12,10 @@ export interface ScanOptions {
   timeoutMs: number;
   expiringDays: number;
   clock: Clock;
-  /** Called as each target finishes (JSON Lines, progress). */
+  /** Called as each target finishes (JSON Lines, progress); the outcome is not kept after it returns. */
   onResult?: (outcome: ScanOutcome, done: number, total: number) => void;
+  /** Keep one summary row per target (the text table); --json needs none. */
+  keepRows?: boolean;
   probe?: DiagnoseOptions["probe"];
 }
 
@@ -22,10 +25,15 @@ export interface ScanOutcome {
   ms: number;
 }
 
-/** Diagnoses every target through the same pipeline as `diagnose`, `concurrency` at a time. */
-export async function scan(targets: readonly Target[], opts: ScanOptions): Promise<ScanOutcome[]> {
-  let done = 0;
-  return mapPool(targets, opts.concurrency, async (target) => {
+/**
+ * Diagnoses every target through the same pipeline as `diagnose`,
+ * `concurrency` at a time. Results are streamed through `onResult` and then
+ * dropped; what is returned is the tally (scan-tally.ts), so memory does not
+ * grow with the number of targets beyond one short row each.
+ */
+export async function scan(targets: readonly Target[], opts: ScanOptions): Promise<ScanTally> {
+  const tally = new ScanTally(opts.keepRows ?? true);
+  await forEachPool(targets, opts.concurrency, async (target) => {
     const started = performance.now();
     const result = await diagnose(target, {
       node: opts.node,
@@ -35,13 +43,10 @@ export async function scan(targets: readonly Target[], opts: ScanOptions): Promi
       ...(opts.probe ? { probe: opts.probe } : {}),
     });
     const outcome = { result, ms: Math.round(performance.now() - started) };
-    done++;
-    opts.onResult?.(outcome, done, targets.length);
-    return outcome;
+    tally.add(outcome);
+    opts.onResult?.(outcome, tally.total, targets.length);
   });
+  return tally;
 }
 
-/** The first error-severity finding's code: what the summary shows and what makes a target fail. */
-export function firstErrorCode(result: DiagnoseResult): string | null {
-  return result.findings.find((f) => f.severity === "error")?.code ?? null;
-}
+export { firstErrorCode } from "./scan-tally.ts";

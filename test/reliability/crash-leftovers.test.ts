@@ -68,7 +68,8 @@ async function killedInCommands(op: "trust" | "untrust"): Promise<Killed> {
   let runId = record.id;
   if (op === "untrust") {
     await cliOk(["untrust", HOST, "--root", root]);
-    runId = `${record.id}-undo`;
+    // Another well-formed run id (journal-check.ts RUN_ID_PATTERN): untrust's own run.
+    runId = `${record.id.slice(0, -8)}${record.id.endsWith("00000000") ? "11111111" : "00000000"}`;
     for (const c of commands) c.argv = c.undoArgv ?? c.argv;
   } else record.commandResults = null;
   const journal = JSON.parse(await readFile(join(root, JOURNAL), "utf8"));

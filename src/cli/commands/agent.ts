@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { readAgentConfig } from "../../agent/agent-config.ts";
 import type { CycleOutcome } from "../../agent/agent-cycle.ts";
 import { type LoopDeps, runAgentLoop } from "../../agent/agent-loop.ts";
@@ -11,6 +10,7 @@ import { type DiagnoseOptions, diagnose } from "../../diagnose/diagnose.ts";
 import { loadNode } from "../../diagnose/load-node.ts";
 import { connectKube } from "../../k8s/kube-client.ts";
 import { publishedStateOf } from "../../k8s/node-status.ts";
+import { readRegularFile } from "../../node/bounded-read.ts";
 import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import { readCaFile } from "../../trust/ca-file.ts";
@@ -162,7 +162,7 @@ async function connectWriter(flags: AgentFlags, io: Io, timeoutMs: number) {
 function caWatcher(path: string) {
   const hash = () => {
     try {
-      return createHash("sha256").update(readFileSync(path)).digest("hex");
+      return createHash("sha256").update(readRegularFile(path)).digest("hex");
     } catch {
       return "unreadable";
     }

@@ -1,8 +1,9 @@
 import { systemClock } from "../../core/deps.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
+import { oneLine, ownControl } from "../../core/terminal-text.ts";
 import { loadNode } from "../../diagnose/load-node.ts";
 import { readScanInput } from "../../scan/read-input.ts";
-import { firstErrorCode, type ScanOutcome, scan } from "../../scan/scan.ts";
+import { type ScanOutcome, scan } from "../../scan/scan.ts";
 import { parseScanInput } from "../../scan/scan-input.ts";
 import { scanTargets } from "../../scan/scan-targets.ts";
 import { parseExpiringDays, parseRuntimeList, parseTimeout, parseWholeNumber } from "../common-options.ts";
@@ -38,23 +39,27 @@ export async function runScan(
   if (targets.length === 0)
     throw new UsageError(`no targets in ${name} (one per line, or a Kubernetes manifest)`);
   const node = await deps.loadNode(flags.root, runtimes);
-  const outcomes = await scan(targets, {
+  const tally = await scan(targets, {
     node,
+    keepRows: flags.json !== true,
     concurrency,
     timeoutMs,
     expiringDays,
     clock: systemClock,
     onResult: (outcome, done, total) => report(io, flags.json === true, outcome, done, total),
   });
-  if (io.isTTY) io.stderr.write("\r\x1b[K");
-  if (!flags.json) io.stdout.write(renderScanSummary(outcomes));
-  return outcomes.some((o) => firstErrorCode(o.result) !== null) ? EXIT.findings : EXIT.ok;
+  if (io.isTTY) io.stderr.write(ownControl("\r\x1b[K"));
+  if (!flags.json) io.stdout.write(renderScanSummary(tally));
+  return tally.failed > 0 ? EXIT.findings : EXIT.ok;
 }
 
 /** JSON Lines stream as targets finish; progress goes to stderr on a terminal only. */
 function report(io: Io, json: boolean, outcome: ScanOutcome, done: number, total: number): void {
   if (json) io.stdout.write(`${JSON.stringify(outcome.result)}\n`);
-  if (io.isTTY) io.stderr.write(`\r\x1b[K${progressBar(done, total)} ${outcome.result.target.registry}`);
+  if (io.isTTY)
+    io.stderr.write(
+      `${ownControl("\r\x1b[K")}${progressBar(done, total)} ${oneLine(outcome.result.target.registry)}`,
+    );
 }
 
 function progressBar(done: number, total: number): string {

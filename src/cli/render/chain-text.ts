@@ -1,6 +1,7 @@
 import type { CertificateView } from "../../chain/certificate-view.ts";
 import type { ChainIssue } from "../../chain/chain-issue.ts";
 import type { ChainOutput, ChainReport } from "../../chain/chain-report.ts";
+import { oneLine } from "../../core/terminal-text.ts";
 import type { Style } from "../style.ts";
 import { severityLabel } from "./findings-text.ts";
 
@@ -59,12 +60,12 @@ export function certificateLines(
   style: Style,
   extra: [string, string][] = [],
 ): string[] {
-  const field = (name: string, value: string) => `      ${name.padEnd(10)} ${value}`;
-  const lines = [`  #${view.position}  ${style.bold(view.subject)}  ${tags(view)}`];
+  const field = (name: string, value: string) => `      ${name.padEnd(10)} ${oneLine(value)}`;
+  const lines = [`  #${view.position}  ${style.bold(oneLine(view.subject))}  ${tags(view)}`];
   if (view.origin.source === "aia") lines.push(field("fetched", `from ${view.origin.url}`));
   for (const [name, value] of extra) lines.push(field(name, value));
   lines.push(field("issuer", view.issuer));
-  lines.push(field("valid", validity(view, style)));
+  lines.push(`      ${"valid".padEnd(10)} ${validity(view, style)}`);
   if (view.sans.length > 0) lines.push(field("SANs", view.sans.join(", ")));
   lines.push(field("key", `${view.key}, signed with ${view.signatureAlgorithm}`));
   lines.push(field("serial", view.serial));
@@ -88,7 +89,7 @@ function pathLine(report: ChainReport, style: Style): string {
   const name = (p: number) => {
     const view = all.find((v) => v.position === p);
     const cn = view?.subject.match(/CN=([^,]+)/)?.[1] ?? view?.subject ?? "?";
-    return `#${p} ${cn}`;
+    return `#${p} ${oneLine(cn)}`;
   };
   const chain = report.path.map(name).join(" → ");
   const end = report.root ? " (self-signed root)" : style.yellow(" → ? (issuer not available)");
@@ -102,7 +103,7 @@ export function renderIssues(issues: readonly ChainIssue[], style: Style): strin
   for (const i of issues) {
     const label = severityLabel(i.severity, style);
     const where = i.position !== null ? style.dim(`  (#${i.position})`) : "";
-    lines.push(`  ${label}  ${style.bold(i.kind)}${where}`, `         ${i.message}`, "");
+    lines.push(`  ${label}  ${style.bold(i.kind)}${where}`, `         ${oneLine(i.message)}`, "");
   }
   return lines;
 }
@@ -112,7 +113,7 @@ function outputLines(output: ChainOutput, style: Style): string[] {
   const what = output.rootOnly ? "the root only" : `${n} certificate${n === 1 ? "" : "s"}, leaf first`;
   const where = output.file === "-" ? "standard output" : output.file;
   const lines = [style.bold(`Wrote ${where} (${what}); SHA-256 fingerprints for out-of-band comparison:`)];
-  for (const c of output.certificates) lines.push(`  #${c.position}  ${c.sha256}  ${c.subject}`);
+  for (const c of output.certificates) lines.push(`  #${c.position}  ${c.sha256}  ${oneLine(c.subject)}`);
   if (output.warning) lines.push("", style.red(style.bold(`WARNING: ${output.warning}`)));
   return lines;
 }

@@ -1,3 +1,5 @@
+import { oneLine } from "../../core/terminal-text.ts";
+
 /**
  * Rows under a header, each column as wide as its widest cell, two spaces
  * apart. Columns listed in `alignRight` (numbers) are right-aligned; the last
@@ -5,9 +7,11 @@
  */
 export function renderColumns(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  untrustedRows: readonly (readonly string[])[],
   alignRight: readonly number[] = [],
 ): string[] {
+  // Cells hold names from the cluster and node annotations: one line each.
+  const rows = untrustedRows.map((r) => r.map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const cell = (c: string, i: number, last: boolean) => {
     if (alignRight.includes(i)) return c.padStart(widths[i] ?? 0);

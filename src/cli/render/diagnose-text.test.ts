@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertGolden } from "../../../test/golden/assert-golden.ts";
+import { toTerminal } from "../../core/terminal-text.ts";
 import type { DiagnoseResult } from "../../diagnose/result.ts";
 import { makeStyle } from "../style.ts";
 import { renderDiagnoseText } from "./diagnose-text.ts";
@@ -81,7 +82,7 @@ test("diagnose text: the incident, verdict first (golden)", () => {
 
 test("diagnose text: colour only when asked", () => {
   assert.doesNotMatch(renderDiagnoseText(INCIDENT, makeStyle(false)), /\u001b\[/);
-  assert.match(renderDiagnoseText(INCIDENT, makeStyle(true)), /\u001b\[31m✗ FAIL/);
+  assert.match(toTerminal(renderDiagnoseText(INCIDENT, makeStyle(true))), /\u001b\[31m✗ FAIL/);
 });
 
 test("diagnose text: a healthy registry with an insecure runtime says so in the verdict", () => {

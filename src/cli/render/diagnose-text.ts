@@ -1,3 +1,4 @@
+import { oneLine } from "../../core/terminal-text.ts";
 import type { ContextResult, DiagnoseResult, PresentedCertificate } from "../../diagnose/result.ts";
 import type { Finding } from "../../findings/finding.ts";
 import type { Style } from "../style.ts";
@@ -24,7 +25,7 @@ export function renderDiagnoseText(result: DiagnoseResult, style: Style): string
     const r = result.registry;
     const realm = r.authRealm ? `, token realm ${r.authRealm}` : "";
     lines.push(
-      `${style.bold("Registry")}  GET /v2/ → ${r.status ?? "no answer"}${r.apiVersion ? ` (${r.apiVersion})` : ""}${realm}`,
+      `${style.bold("Registry")}  GET /v2/ → ${r.status ?? "no answer"}${r.apiVersion ? ` (${r.apiVersion})` : ""}${oneLine(realm)}`,
       "",
     );
   }
@@ -56,7 +57,7 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
   const failing = result.contexts.filter((c) => !c.ok).map((c) => c.name);
   const who = failing.length ? `${failing.join(", ")} cannot pull` : "pulls fail";
   const headline = `${style.red("✗ FAIL")}  ${style.bold(where)}: ${who}${first ? ` — ${style.bold(first.code)}` : ""}`;
-  return first ? `${headline}\n        ${first.message}` : headline;
+  return first ? `${headline}\n        ${oneLine(first.message)}` : headline;
 }
 
 function contextLines(context: ContextResult, width: number, style: Style): string[] {
@@ -65,7 +66,7 @@ function contextLines(context: ContextResult, width: number, style: Style): stri
     ? context.insecure
       ? style.yellow("verification skipped (insecure)")
       : "verifies"
-    : (context.error ?? "fails");
+    : oneLine(context.error ?? "fails");
   const lines = [`  ${mark} ${context.name.padEnd(width)}  ${status}`];
   const pad = " ".repeat(width + 6);
   if (context.summary) lines.push(style.dim(`${pad}${context.summary}`));
@@ -86,10 +87,10 @@ function chainHeading(result: DiagnoseResult): string {
 function certificateLines(cert: PresentedCertificate, index: number, style: Style): string[] {
   const tags = [cert.isCA ? "CA" : null, cert.selfSigned ? "self-signed" : null].filter(Boolean);
   const tagText = tags.length ? `  [${tags.join(", ")}]` : "";
-  const lines = [`  #${index}  ${style.bold(cert.subject)}${tagText}`];
-  lines.push(`       issuer  ${cert.issuer}`);
+  const lines = [`  #${index}  ${style.bold(oneLine(cert.subject))}${tagText}`];
+  lines.push(`       issuer  ${oneLine(cert.issuer)}`);
   lines.push(`       valid   ${cert.notBefore.slice(0, 10)} → ${cert.notAfter.slice(0, 10)}`);
-  if (cert.sans.length > 0) lines.push(`       SANs    ${cert.sans.join(", ")}`);
+  if (cert.sans.length > 0) lines.push(`       SANs    ${cert.sans.map(oneLine).join(", ")}`);
   lines.push(style.dim(`       sha256  ${cert.sha256}`));
   return lines;
 }

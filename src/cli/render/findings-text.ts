@@ -1,3 +1,4 @@
+import { oneLine } from "../../core/terminal-text.ts";
 import type { Severity } from "../../findings/codes.ts";
 import type { Finding } from "../../findings/finding.ts";
 import type { Style } from "../style.ts";
@@ -16,9 +17,9 @@ export function renderFindings(findings: readonly Finding[], style: Style): stri
     const label = severityLabel(f.severity, style);
     const scope = f.contexts?.length ? style.dim(`  [${f.contexts.join(", ")}]`) : "";
     lines.push(`  ${label}  ${style.bold(f.code)}${scope}`);
-    lines.push(`         ${f.message}`);
-    if (f.file) lines.push(`         file: ${f.file}${f.line ? `:${f.line}` : ""}`);
-    for (const e of f.evidence ?? []) lines.push(style.dim(`         evidence: ${e}`));
+    lines.push(`         ${oneLine(f.message)}`);
+    if (f.file) lines.push(`         file: ${oneLine(f.file)}${f.line ? `:${f.line}` : ""}`);
+    for (const e of f.evidence ?? []) lines.push(style.dim(`         evidence: ${oneLine(e)}`));
     for (const [i, step] of f.fix.entries()) lines.push(`         ${i === 0 ? "fix:" : "    "} ${step}`);
     lines.push("");
   }

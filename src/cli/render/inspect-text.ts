@@ -1,4 +1,5 @@
 import type { InspectedCertificate, InspectReport } from "../../chain/inspect-bundle.ts";
+import { oneLine } from "../../core/terminal-text.ts";
 import type { Style } from "../style.ts";
 import { certificateLines, renderIssues } from "./chain-text.ts";
 
@@ -51,5 +52,5 @@ function compactLine(cert: InspectedCertificate, count: number, style: Style): s
   const width = String(count).length;
   const date = cert.notAfter.slice(0, 10);
   const expiry = cert.daysLeft < 0 ? style.red(`EXPIRED  ${date}`) : `valid to ${date}`;
-  return `  #${String(cert.position).padEnd(width)}  ${expiry}  ${cert.key.padEnd(14)}  ${cert.subject}`;
+  return `  #${String(cert.position).padEnd(width)}  ${expiry}  ${cert.key.padEnd(14)}  ${oneLine(cert.subject)}`;
 }

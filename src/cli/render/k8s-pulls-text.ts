@@ -1,3 +1,4 @@
+import { oneLine } from "../../core/terminal-text.ts";
 import { listNames } from "../../k8s/pull-advice.ts";
 import type { PullGroup, PullsReport } from "../../k8s/pulls.ts";
 import type { Style } from "../style.ts";
@@ -20,7 +21,7 @@ export function renderPullsText(report: PullsReport, style: Style): string {
     );
     for (const group of report.groups) lines.push(...groupLines(group, style), "");
   }
-  for (const warning of report.warnings) lines.push(style.yellow(`note: ${warning}`));
+  for (const warning of report.warnings) lines.push(style.yellow(`note: ${oneLine(warning)}`));
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
@@ -30,10 +31,10 @@ function groupLines(group: PullGroup, style: Style): string[] {
   const where = group.nodes.length > 0 ? ` on ${listNames(group.nodes, 5)}` : "";
   const lines = [
     `${style.bold(group.registry)}  ${style.red(group.code)} — ${c} container${c === 1 ? "" : "s"} in ${p} pod${p === 1 ? "" : "s"}${where}`,
-    `  ${group.message}`,
-    `  ${label("image")}${group.images.join(", ")}`,
-    `  ${label("error")}${group.detail}`,
-    `  ${label("pods")}${podList(group)}`,
+    `  ${oneLine(group.message)}`,
+    `  ${label("image")}${group.images.map(oneLine).join(", ")}`,
+    `  ${label("error")}${oneLine(group.detail)}`,
+    `  ${label("pods")}${oneLine(podList(group))}`,
   ];
   for (const [i, step] of group.fix.entries()) lines.push(`  ${label(i === 0 ? "fix" : "")}${step}`);
   return lines;

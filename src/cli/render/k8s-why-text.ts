@@ -1,3 +1,4 @@
+import { oneLine } from "../../core/terminal-text.ts";
 import { classifyPullError } from "../../k8s/classify-pull-error.ts";
 import type { ImageCache } from "../../k8s/image-cache.ts";
 import { listNames } from "../../k8s/pull-advice.ts";
@@ -39,9 +40,9 @@ function containerLines(story: ContainerStory, report: WhyReport, style: Style):
     `  ${label("image")}${story.image}${policy}`,
     `  ${label("registry")}${story.registry}`,
     `  ${label("node")}${report.pod.node ?? "(not scheduled)"}`,
-    `  ${label("status")}${story.reason}`,
-    `  ${label("cause")}${style.red(story.code)}: ${story.message}`,
-    `  ${label("runtime")}${story.text ?? "(no runtime error text: neither the status nor an event carries one)"}`,
+    `  ${label("status")}${oneLine(story.reason)}`,
+    `  ${label("cause")}${style.red(story.code)}: ${oneLine(story.message)}`,
+    `  ${label("runtime")}${story.text !== null && story.text !== undefined ? oneLine(story.text) : "(no runtime error text: neither the status nor an event carries one)"}`,
   ];
 }
 
@@ -115,7 +116,7 @@ function okLines(report: WhyReport): string[] {
   ];
   for (const w of report.otherWaiting) {
     lines.push(
-      `  container ${w.container} waits: ${w.reason}${w.message ? ` — ${w.message}` : ""} (not a pull problem)`,
+      `  container ${w.container} waits: ${oneLine(w.reason)}${w.message ? ` — ${oneLine(w.message)}` : ""} (not a pull problem)`,
     );
   }
   lines.push("");
@@ -128,7 +129,7 @@ function timelineLine(entry: TimelineEntry): string {
     entry.count > 1
       ? ` (×${entry.count}${entry.last && entry.last !== entry.first ? `, last ${shortTime(entry.last)}` : ""})`
       : "";
-  const message = shorten(entry.message);
+  const message = oneLine(shorten(entry.message));
   return `  ${when}  ${entry.type.padEnd(7)}  ${entry.reason.padEnd(9)}  ${message}${count}`;
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { DiagnoseResult } from "../../diagnose/result.ts";
 import type { Finding } from "../../findings/finding.ts";
+import { ScanTally } from "../../scan/scan-tally.ts";
 import { renderScanSummary } from "./scan-summary.ts";
 
 function outcome(registry: string, findings: Array<Pick<Finding, "code" | "severity">>, ms: number) {
@@ -13,7 +14,8 @@ function outcome(registry: string, findings: Array<Pick<Finding, "code" | "sever
 }
 
 test("summary: ok/FAIL with the first error finding's code, then a count line", () => {
-  const text = renderScanSummary([
+  const tally = new ScanTally(true);
+  for (const o of [
     outcome("repo.example.com:5000", [{ code: "expiring-soon", severity: "warning" }], 12),
     outcome(
       "other.example.com",
@@ -24,7 +26,9 @@ test("summary: ok/FAIL with the first error finding's code, then a count line", 
       ],
       1500,
     ),
-  ]);
+  ])
+    tally.add(o);
+  const text = renderScanSummary(tally);
   assert.equal(
     text,
     [
