@@ -99,7 +99,9 @@ export function runArtifact(artifact: Artifact, argv: string[], opts: RunOptions
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(
-        new Error(`regtrust ${argv.join(" ")} (${artifact.label}) ran over ${timeoutMs} ms\n${stdout}\n${stderr}`),
+        new Error(
+          `regtrust ${argv.join(" ")} (${artifact.label}) ran over ${timeoutMs} ms\n${stdout}\n${stderr}`,
+        ),
       );
     }, timeoutMs);
     child.on("error", (err) => {

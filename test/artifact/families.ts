@@ -46,7 +46,8 @@ const FILES: Record<Family, NodeFiles> = {
   k3s: K3S_FILES,
   rke2: {
     "/etc/rancher/rke2/registries.yaml": RKE2_REGISTRIES_YAML,
-    "/usr/lib/systemd/system/rke2-agent.service": "[Unit]\nDescription=Rancher Kubernetes Engine v2 (agent)\n",
+    "/usr/lib/systemd/system/rke2-agent.service":
+      "[Unit]\nDescription=Rancher Kubernetes Engine v2 (agent)\n",
   },
   mixed: {
     "/etc/containerd/config.toml": CONTAINERD_CONFIG,
