@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
-import { lazyChildProcessForCommander } from "./lazy-builtins.mjs";
+import { lazyChildProcessForCommander, userlandPunycode } from "./lazy-builtins.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const work = "dist/sea";
@@ -26,7 +26,7 @@ await build({
   // Native speed-ups `ws` tries in a try/catch; absent is fine.
   external: ["bufferutil", "utf-8-validate"],
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, userlandPunycode],
   logLevel: "warning",
 });
 

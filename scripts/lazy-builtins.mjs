@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+
 // esbuild plugin: commander requires node:child_process at load time only to
 // spawn executable subcommands (commander lib/command.js `_executeSubCommand`),
 // which regtrust never uses. Loading child_process (and the net/dgram modules
@@ -18,6 +20,20 @@ export const lazyChildProcessForCommander = {
         'const load = () => (real ??= require("node:child_process"));',
         "module.exports = new Proxy({}, { get: (_target, key) => load()[key] });",
       ].join("\n"),
+    }));
+  },
+};
+
+// esbuild plugin: @kubernetes/client-node 1.x (the last line that runs on Node 20) reaches
+// `require("punycode")` through node-fetch 2 → whatwg-url 5 → tr46 0.0.3. That built-in is
+// runtime-deprecated since Node 21 (DEP0040), so every k8s command and agent cycle printed
+// "(node:…) [DEP0040] DeprecationWarning: The `punycode` module is deprecated" on Node 22/24.
+// The bundle gets the userland package Node's warning points to (punycode.js, same API).
+export const userlandPunycode = {
+  name: "userland-punycode",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?punycode$/ }, (args) => ({
+      path: createRequire(args.importer || import.meta.url).resolve("punycode/"),
     }));
   },
 };

@@ -122,9 +122,17 @@ export function transcript(run: ArtifactRun): string {
   return `exit ${run.code}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
 }
 
-/** Every artifact run is exit 0–2: exit 3 is an internal error (the k3s crash was exit 3). */
+/**
+ * Every artifact run is exit 0–2 (exit 3 is an internal error: the k3s crash
+ * was exit 3), and Node itself prints nothing: a runtime warning such as
+ * `(node:123) [DEP0040] DeprecationWarning` on a newer Node line is noise in
+ * an SRE's terminal and a sign of an API about to go.
+ */
 export function assertNoInternalError(run: ArtifactRun): void {
   if (run.code === 3 || /internal error/i.test(run.stderr)) {
     throw new Error(`internal error from the artifact:\n${transcript(run)}`);
+  }
+  if (/^\(node:\d+\) /m.test(run.stderr) || /\bat .*\(node:internal/.test(run.stderr)) {
+    throw new Error(`Node printed a warning or a stack trace:\n${transcript(run)}`);
   }
 }
