@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
-import { lazyChildProcessForCommander, userlandPunycode } from "./lazy-builtins.mjs";
+import { lazyChildProcessForCommander, optionalPackagesAbsent, userlandPunycode } from "./lazy-builtins.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const work = "dist/sea";
@@ -23,10 +23,8 @@ await build({
   target: "node20",
   // Hide argv[1] (the executable's path) from main.ts's entry-point check; see sea-entry.ts.
   banner: { js: 'process.argv[1] = "<regtrust single executable>";' },
-  // Native speed-ups `ws` tries in a try/catch; absent is fine.
-  external: ["bufferutil", "utf-8-validate"],
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
-  plugins: [lazyChildProcessForCommander, userlandPunycode],
+  plugins: [lazyChildProcessForCommander, userlandPunycode, optionalPackagesAbsent],
   logLevel: "warning",
 });
 

@@ -37,3 +37,24 @@ export const userlandPunycode = {
     }));
   },
 };
+
+// Optional packages that dependencies try to require inside try/catch and do without: ws
+// (bufferutil, utf-8-validate), node-fetch 2 (encoding), debug (supports-color). None is installed,
+// so esbuild leaves a bare require() in the bundle. In the single executable that require() is
+// Node's SEA require, which loads only built-ins and prints "Warning: Currently the require()
+// provided to the main script embedded into single-executable applications only supports loading
+// built-in modules" on the first k8s command or agent cycle. Each becomes a module that throws
+// MODULE_NOT_FOUND, exactly what the callers' try/catch expects when the package is absent.
+export const OPTIONAL_PACKAGES = ["bufferutil", "utf-8-validate", "encoding", "supports-color"];
+
+export const optionalPackagesAbsent = {
+  name: "optional-packages-absent",
+  setup(build) {
+    const filter = new RegExp(`^(${OPTIONAL_PACKAGES.join("|")})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "optional-absent" }));
+    build.onLoad({ filter: /.*/, namespace: "optional-absent" }, (args) => ({
+      loader: "js",
+      contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}' (not bundled)`)}), { code: "MODULE_NOT_FOUND" });`,
+    }));
+  },
+};

@@ -26,6 +26,8 @@ export interface Artifact {
   prefix: string[];
   /** The file that ships. */
   file: string;
+  /** Environment every run of this artifact gets, e.g. a PATH without node for the single executable. */
+  env?: Record<string, string>;
 }
 
 export interface ArtifactRun {
@@ -84,7 +86,7 @@ export function runArtifact(artifact: Artifact, argv: string[], opts: RunOptions
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(artifact.command, [...artifact.prefix, ...argv], {
-      env: { ...baseEnv(), ...opts.env },
+      env: { ...baseEnv(), ...artifact.env, ...opts.env },
       cwd: opts.cwd ?? REPO,
       stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
