@@ -3,14 +3,19 @@
 // Node 20's SEA runs exactly one CommonJS script with only built-in modules
 // requirable, so this is a separate, non-split CJS bundle (scripts/build.mjs
 // and its ESM output stay untouched), turned into a blob and injected with
-// postject into a copy of the running node binary.
+// postject into a copy of the running node binary: run this script with
+// another Node line's binary to get that line's executable. REGTRUST_SEA_OUT
+// names the executable (default dist/regtrust); its work files go to a `sea`
+// directory beside it.
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { lazyChildProcessForCommander, optionalPackagesAbsent, userlandPunycode } from "./lazy-builtins.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const work = "dist/sea";
+const out = process.env.REGTRUST_SEA_OUT ?? "dist/regtrust";
+const work = join(dirname(out), "sea");
 mkdirSync(work, { recursive: true });
 
 await build({
@@ -40,7 +45,6 @@ execFileSync(process.execPath, ["--experimental-sea-config", `${work}/sea-config
   stdio: "inherit",
 });
 
-const out = "dist/regtrust";
 copyFileSync(process.execPath, out);
 chmodSync(out, 0o755);
 execFileSync(

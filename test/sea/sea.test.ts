@@ -1,5 +1,5 @@
 /**
- * The Node 20 single executable (scripts/build-sea.mjs): built once, then run
+ * The single executable (scripts/build-sea.mjs): built once, then run
  * with a PATH that holds no node binary, to prove it carries its own runtime.
  * Set REGTRUST_SEA_BINARY to test an already built binary. Besides its own
  * checks it runs a smaller matrix of the artifact tier's scenarios
@@ -12,7 +12,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { createTestPki } from "../../src/pki/generate.ts";
@@ -59,7 +59,7 @@ let fx: TrustFixture | undefined;
 let artifact: Artifact;
 
 before(async () => {
-  binary = process.env.REGTRUST_SEA_BINARY ?? resolve("dist/regtrust");
+  binary = resolve(process.env.REGTRUST_SEA_BINARY ?? "dist/regtrust");
   if (process.env.REGTRUST_SEA_BINARY === undefined) {
     execFileSync(process.execPath, ["scripts/build-sea.mjs"], { stdio: "pipe", timeout: 180_000 });
   }
@@ -92,7 +92,7 @@ async function sea(
 }
 
 test("the embedded script requires only built-in modules (Node's SEA require loads nothing else)", () => {
-  const script = readFileSync(resolve("dist/sea/regtrust.cjs"), "utf8");
+  const script = readFileSync(join(dirname(binary), "sea/regtrust.cjs"), "utf8");
   const required = new Set([...script.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] as string));
   const notBuiltin = [...required].filter((name) => !isBuiltin(name));
   assert.deepEqual(notBuiltin, [], "each would print Node's SEA require() warning and fail to load");
@@ -148,6 +148,7 @@ test("a kubectl-regtrust symlink maps onto `regtrust k8s` (kubectl plugin)", asy
 });
 
 describe("the artifact tier's smaller matrix, through the single executable", () => {
+  // artifact.label names the executable (dist/regtrust, or dist/node24/regtrust from test-node24.sh).
   before(async () => {
     fx = await startTrustFixture(dirs);
   });
