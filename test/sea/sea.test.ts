@@ -24,6 +24,7 @@ import {
   runArtifact,
   transcript,
 } from "../artifact/artifact.ts";
+import { DEPENDENCY_PROOFS } from "../artifact/dependencies.ts";
 import { familyNode } from "../artifact/families.ts";
 import { trustLifecycle } from "../artifact/lifecycle.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
@@ -156,6 +157,10 @@ describe("the artifact tier's smaller matrix, through the single executable", ()
     assert.ok(fx, "trust fixture started");
     return fx;
   };
+
+  for (const proof of DEPENDENCY_PROOFS) {
+    test(`dependency ${proof.packages.join(", ")}: ${proof.what}`, () => proof.prove(artifact, dirs));
+  }
 
   for (const family of ["k3s", "rke2", "containerd"] as const) {
     test(`trust lifecycle on a ${family} node`, () => trustLifecycle(artifact, dirs, fixture(), family));
