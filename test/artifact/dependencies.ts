@@ -124,7 +124,16 @@ export const DEPENDENCY_PROOFS: DependencyProof[] = [
     what: "k8s manifests renders the agent's YAML documents",
     async prove(artifact, dirs) {
       const { file } = await caFile(dirs);
-      const r = await run(artifact, ["k8s", "manifests", "--registry", TARGET, "--ca", file]);
+      const r = await run(artifact, [
+        "k8s",
+        "manifests",
+        "--registry",
+        TARGET,
+        "--ca",
+        file,
+        "--image",
+        "registry.internal/regtrust:test",
+      ]);
       assert.equal(r.code, 0, transcript(r));
       assert.match(r.stdout, /^kind: DaemonSet$/m);
     },

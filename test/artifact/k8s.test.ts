@@ -161,6 +161,8 @@ describe(`k8s triage (${artifact.label})`, () => {
       fx.caFile,
       "--mode",
       "enforce",
+      "--image",
+      "registry.internal/regtrust:test",
     ]);
     assert.equal(run.code, 0, transcript(run));
     const docs = parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string });
@@ -168,6 +170,7 @@ describe(`k8s triage (${artifact.label})`, () => {
     for (const kind of ["Namespace", "ServiceAccount", "ClusterRole", "ConfigMap", "DaemonSet"]) {
       assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
     }
+    assert.match(run.stdout, /image: registry\.internal\/regtrust:test/);
     assert.ok(run.stdout.includes(fx.rootPem.split("\n")[1] ?? "?"), "the CA is in the ConfigMap");
   });
 });
@@ -184,8 +187,11 @@ describe(`k8s node through a pod (${artifact.label})`, () => {
     const root = await familyNode(dirs, "k3s");
     pods.behaviour.set("node-k3s", "run");
     pods.roots.set("node-k3s", root);
+    // The image from the environment, as a platform team sets it once.
     const node = (argv: string[]) =>
-      regtrust(["k8s", "node", "--wait", "30", ...argv, "--kubeconfig", kubeconfig]);
+      regtrust(["k8s", "node", "--wait", "30", ...argv, "--kubeconfig", kubeconfig], {
+        REGTRUST_IMAGE: "registry.internal/regtrust:test",
+      });
 
     const diagnose = await node(["node-k3s", "diagnose", fx.host, "--json", "--timeout", "5000"]);
     assert.equal(diagnose.code, 1, transcript(diagnose));
