@@ -10,7 +10,7 @@
  *                      executable) runs directly.
  *   REGTRUST_NODE      the node binary for a script artifact; default the one running the tests.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -79,6 +79,15 @@ function baseEnv(): Record<string, string> {
     LANG: "C.UTF-8",
     TZ: "UTC",
   };
+}
+
+/** Starts `regtrust <argv>` through the artifact and hands back the process (long-running commands). */
+export function spawnArtifact(artifact: Artifact, argv: string[], opts: RunOptions = {}): ChildProcess {
+  return spawn(artifact.command, [...artifact.prefix, ...argv], {
+    env: { ...baseEnv(), ...artifact.env, ...opts.env },
+    cwd: opts.cwd ?? REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Runs `regtrust <argv>` through the artifact; resolves with its exit code and output. */
