@@ -3,14 +3,19 @@
 // Node 20's SEA runs exactly one CommonJS script with only built-in modules
 // requirable, so this is a separate, non-split CJS bundle (scripts/build.mjs
 // and its ESM output stay untouched), turned into a blob and injected with
-// postject into a copy of the running node binary.
+// postject into a copy of the running node binary: run this script with
+// another Node line's binary to get that line's executable. REGTRUST_SEA_OUT
+// names the executable (default dist/regtrust); its work files go to a `sea`
+// directory beside it.
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
-import { lazyChildProcessForCommander } from "./lazy-builtins.mjs";
+import { lazyChildProcessForCommander, optionalPackagesAbsent, userlandPunycode } from "./lazy-builtins.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const work = "dist/sea";
+const out = process.env.REGTRUST_SEA_OUT ?? "dist/regtrust";
+const work = join(dirname(out), "sea");
 mkdirSync(work, { recursive: true });
 
 await build({
@@ -23,10 +28,8 @@ await build({
   target: "node20",
   // Hide argv[1] (the executable's path) from main.ts's entry-point check; see sea-entry.ts.
   banner: { js: 'process.argv[1] = "<regtrust single executable>";' },
-  // Native speed-ups `ws` tries in a try/catch; absent is fine.
-  external: ["bufferutil", "utf-8-validate"],
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, userlandPunycode, optionalPackagesAbsent],
   logLevel: "warning",
 });
 
@@ -42,7 +45,6 @@ execFileSync(process.execPath, ["--experimental-sea-config", `${work}/sea-config
   stdio: "inherit",
 });
 
-const out = "dist/regtrust";
 copyFileSync(process.execPath, out);
 chmodSync(out, 0o755);
 execFileSync(

@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+
 // esbuild plugin: commander requires node:child_process at load time only to
 // spawn executable subcommands (commander lib/command.js `_executeSubCommand`),
 // which regtrust never uses. Loading child_process (and the net/dgram modules
@@ -18,6 +20,41 @@ export const lazyChildProcessForCommander = {
         'const load = () => (real ??= require("node:child_process"));',
         "module.exports = new Proxy({}, { get: (_target, key) => load()[key] });",
       ].join("\n"),
+    }));
+  },
+};
+
+// esbuild plugin: @kubernetes/client-node 1.x (the last line that runs on Node 20) reaches
+// `require("punycode")` through node-fetch 2 → whatwg-url 5 → tr46 0.0.3. That built-in is
+// runtime-deprecated since Node 21 (DEP0040), so every k8s command and agent cycle printed
+// "(node:…) [DEP0040] DeprecationWarning: The `punycode` module is deprecated" on Node 22/24.
+// The bundle gets the userland package Node's warning points to (punycode.js, same API).
+export const userlandPunycode = {
+  name: "userland-punycode",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?punycode$/ }, (args) => ({
+      path: createRequire(args.importer || import.meta.url).resolve("punycode/"),
+    }));
+  },
+};
+
+// Optional packages that dependencies try to require inside try/catch and do without: ws
+// (bufferutil, utf-8-validate), node-fetch 2 (encoding), debug (supports-color). None is installed,
+// so esbuild leaves a bare require() in the bundle. In the single executable that require() is
+// Node's SEA require, which loads only built-ins and prints "Warning: Currently the require()
+// provided to the main script embedded into single-executable applications only supports loading
+// built-in modules" on the first k8s command or agent cycle. Each becomes a module that throws
+// MODULE_NOT_FOUND, exactly what the callers' try/catch expects when the package is absent.
+export const OPTIONAL_PACKAGES = ["bufferutil", "utf-8-validate", "encoding", "supports-color"];
+
+export const optionalPackagesAbsent = {
+  name: "optional-packages-absent",
+  setup(build) {
+    const filter = new RegExp(`^(${OPTIONAL_PACKAGES.join("|")})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "optional-absent" }));
+    build.onLoad({ filter: /.*/, namespace: "optional-absent" }, (args) => ({
+      loader: "js",
+      contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}' (not bundled)`)}), { code: "MODULE_NOT_FOUND" });`,
     }));
   },
 };

@@ -19,8 +19,8 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    stdout: { write: (t: string) => process.stdout.write(toTerminal(t)) },
-    stderr: { write: (t: string) => process.stderr.write(toTerminal(t)) },
+    stdout: pipeSafe(process.stdout),
+    stderr: pipeSafe(process.stderr),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     readStdin: async () => {
@@ -29,6 +29,23 @@ export function processIo(): Io {
       return Buffer.concat(chunks);
     },
   };
+}
+
+/**
+ * A reader that goes away early (`regtrust inspect … | head`) makes the next
+ * write fail with EPIPE, which Node raises as an unhandled 'error' event: a
+ * stack trace and exit 1 in the middle of the command, perhaps mid-apply.
+ * Output nobody reads is dropped instead, and the command runs to its end
+ * and exits with its own code. Other write errors still surface.
+ */
+function pipeSafe(stream: NodeJS.WriteStream): Io["stdout"] {
+  let readerGone = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    readerGone = true;
+  });
+  // Every byte passes the terminal boundary (core/terminal-text.ts) before it leaves.
+  return { write: (text: string) => (readerGone ? false : stream.write(toTerminal(text))) };
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */

@@ -4,6 +4,7 @@ import { EXIT, exitCodeFor } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { registerK8sCommands } from "./commands/k8s-register.ts";
 import { rootOption, runtimeOption, type SetExit, timeoutOption } from "./common-options.ts";
+import { dropDependencyWarnings } from "./dependency-warnings.ts";
 import { type Io, processIo } from "./io.ts";
 
 /**
@@ -261,6 +262,7 @@ export function argvForInvocation(scriptPath: string, argv: readonly string[]): 
 
 const isEntryPoint = process.argv[1] !== undefined && /regtrust(\.mjs|\.ts)?$/.test(process.argv[1]);
 if (isEntryPoint) {
+  dropDependencyWarnings();
   main(argvForInvocation(process.argv[1] ?? "", process.argv.slice(2)), processIo()).then(
     (code) => {
       process.exitCode = code;

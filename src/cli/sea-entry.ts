@@ -5,9 +5,11 @@
 // name as invoked (unlike execPath, a symlink is not resolved), so a
 // kubectl-regtrust symlink or copy maps onto `regtrust k8s`.
 import { EXIT } from "../core/errors.ts";
+import { dropDependencyWarnings } from "./dependency-warnings.ts";
 import { processIo } from "./io.ts";
 import { argvForInvocation, main } from "./main.ts";
 
+dropDependencyWarnings();
 main(argvForInvocation(process.argv0, process.argv.slice(2)), processIo()).then(
   (code) => {
     process.exitCode = code;

@@ -48,7 +48,9 @@ function exportsOf(files: string[]): Record<string, string[] | { error: string }
     }
     process.stdout.write(JSON.stringify(out));`;
   const urls = files.map((f) => pathToFileURL(f).href);
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(urls)], {
+  // REGTRUST_NODE: the Node line under test (scripts/test-node24.sh loads every chunk with Node 24 too).
+  const node = process.env.REGTRUST_NODE ?? process.execPath;
+  const run = spawnSync(node, ["--input-type=module", "-e", script, JSON.stringify(urls)], {
     encoding: "utf8",
     timeout: 60_000,
   });

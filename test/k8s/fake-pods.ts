@@ -11,7 +11,7 @@
 import type { ServerResponse } from "node:http";
 import type { V1ContainerState, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { CA_ENV } from "../../src/k8s/node-run/pod-spec.ts";
-import { runCli } from "../integration/cli.ts";
+import { type CliRun, runCli } from "../integration/cli.ts";
 import { type ExtraRoute, status } from "./fake-apiserver.ts";
 
 export type KubeletBehaviour = "run" | "image-pull" | "pending" | "deadline";
@@ -31,6 +31,18 @@ export interface FakePods {
   refuseCreate: "rbac" | "pod-security" | null;
 }
 
+/**
+ * Runs the pod's regtrust command (argv with --root mapped onto the node's
+ * test root, and the container's env). Default: main() in-process; the
+ * artifact tier spawns the built artifact instead.
+ */
+export type PodCommandRunner = (argv: string[], env: Record<string, string>) => Promise<CliRun>;
+
+async function inProcess(argv: string[], env: Record<string, string>): Promise<CliRun> {
+  for (const [name, value] of Object.entries(env)) process.env[name] = value;
+  return runCli(argv);
+}
+
 interface Live {
   pod: V1Pod;
   log: string;
@@ -39,7 +51,7 @@ interface Live {
 
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(\/log)?$/;
 
-export function fakePods(): FakePods {
+export function fakePods(runCommandWith: PodCommandRunner = inProcess): FakePods {
   const pods = new Map<string, Live>();
   const state: FakePods = {
     created: [],
@@ -62,7 +74,7 @@ export function fakePods(): FakePods {
       }
       if (req.method === "GET" && log) return sendText(res, live.log);
       if (req.method === "GET") {
-        advance(state, live);
+        advance(state, live, runCommandWith);
         return send(res, 200, live.pod);
       }
       return false;
@@ -99,7 +111,7 @@ function create(
 }
 
 /** One step of the stand-in kubelet, taken on each status read. */
-function advance(state: FakePods, live: Live): void {
+function advance(state: FakePods, live: Live, runner: PodCommandRunner): void {
   const node = live.pod.spec?.nodeName ?? "";
   const behaviour = state.behaviour.get(node) ?? "pending";
   if (behaviour === "image-pull") {
@@ -118,17 +130,18 @@ function advance(state: FakePods, live: Live): void {
       phase: "Running",
       containerStatuses: [containerStatus({ running: {} })],
     };
-    live.running = runCommand(state, live);
+    live.running = runCommand(state, live, runner);
   }
 }
 
-async function runCommand(state: FakePods, live: Live): Promise<void> {
+async function runCommand(state: FakePods, live: Live, runner: PodCommandRunner): Promise<void> {
   const container = live.pod.spec?.containers[0];
   const root = state.roots.get(live.pod.spec?.nodeName ?? "") ?? "/nonexistent";
   const argv = (container?.args ?? []).map((a, i, all) => (all[i - 1] === "--root" ? root : a));
   const ca = container?.env?.find((e) => e.name === CA_ENV)?.value;
-  if (ca !== undefined) process.env[CA_ENV] = ca;
-  const run = await runCli(argv);
+  const run = await runner(argv, ca !== undefined ? { [CA_ENV]: ca } : {}).catch(
+    (error: unknown): CliRun => ({ code: 3, stdout: "", stderr: `stand-in kubelet: ${String(error)}\n` }),
+  );
   live.log = run.stdout + run.stderr;
   live.pod.status = {
     phase: run.code === 0 ? "Succeeded" : "Failed",
