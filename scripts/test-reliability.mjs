@@ -156,7 +156,12 @@ const CASES = [
   ["fuzz", "containers registries.conf", "test/reliability/readers.fuzz.test.ts", /registries\.conf/],
   ["fuzz", "k8s manifest reader (scan)", "test/reliability/readers.fuzz.test.ts", /manifest/],
   ["fuzz", "pull-error classifier", "test/reliability/readers.fuzz.test.ts", /classifier/],
-  ["fuzz", "journal reader (content and file kind)", "test/reliability/readers.fuzz.test.ts", /journal reader/],
+  [
+    "fuzz",
+    "journal reader (content and file kind)",
+    "test/reliability/readers.fuzz.test.ts",
+    /journal reader/,
+  ],
   ["fuzz", "lock reader (content and file kind)", "test/reliability/readers.fuzz.test.ts", /lock reader/],
   [
     "secrets",

@@ -38,14 +38,14 @@ test("/v2/ 404: a TLS endpoint that is not a registry is reported with its statu
   });
 });
 
-test("a URL target's own /v2/ path is requested", async (t) => {
+test("a pasted /v2/… URL still pings the API base /v2/ (issue #17 item 3)", async (t) => {
   const server = await httpsServer(tls(), registryHandler(null));
   t.after(() => server.close());
   await probe(parseTarget(`https://${NAME}:${server.port}/v2/team/app/tags/list`), {
     timeoutMs: 3000,
     resolver,
   });
-  assert.equal(server.requests[0]?.url, "/v2/team/app/tags/list");
+  assert.equal(server.requests[0]?.url, "/v2/");
 });
 
 test("a URL path outside /v2/ still pings /v2/", async (t) => {

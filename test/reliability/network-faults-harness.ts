@@ -15,7 +15,9 @@ export const HOST = "repo.example.com";
 /** What diagnoseJson passes as --timeout. */
 export const TIMEOUT_MS = 4000;
 /** Beyond --timeout: start-up, reading the node and the public roots, evaluation. */
-const SLACK_MS = 2000;
+// Generous on purpose: this bound tells a run that ended at its deadline from one that hangs, and must
+// hold on a loaded 2-core CI machine (speed is measured by the bench, not here).
+const SLACK_MS = 20_000;
 
 export interface FaultRun {
   codes: string[];

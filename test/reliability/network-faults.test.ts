@@ -14,7 +14,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { createTestPki } from "../../src/pki/generate.ts";
 import { requireSni } from "../../src/probe/testing/raw-tls.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
-import { FaultHarness, findingOf, findingText, HOST, TIMEOUT_MS } from "./network-faults-harness.ts";
+import { FaultHarness, findingOf, findingText, HOST } from "./network-faults-harness.ts";
 
 const harness = new FaultHarness();
 let pki: Awaited<ReturnType<typeof createTestPki>>;
@@ -27,7 +27,9 @@ after(() => harness.cleanup());
 
 const tlsOptions = () => ({ cert: `${pki.leaf.certPem}${pki.intermediate.certPem}`, key: pki.leaf.keyPem });
 /** Fails fast: well before the deadline, so the cause was seen, not waited out. */
-const FAST = { exit: 1, withinMs: TIMEOUT_MS - 1000 };
+// A fault found before the deadline: the exact code list (no `timeout`) is the proof; how fast is for the
+// bench (npm run bench), not a wall-clock assertion that fails on a loaded machine.
+const FAST = { exit: 1 };
 const registryOk = (_req: unknown, res: import("node:http").ServerResponse) =>
   res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}");
 
