@@ -14,6 +14,8 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+import { assertCliJson } from "../support/json-schema.ts";
+
 export const REPO = resolve(import.meta.dirname, "../..");
 export const BUNDLE = join(REPO, "dist/regtrust.mjs");
 export const SEA_BINARY = join(REPO, "dist/regtrust");
@@ -121,8 +123,17 @@ export function runArtifact(artifact: Artifact, argv: string[], opts: RunOptions
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      if (code === null) reject(new Error(`regtrust ${argv.join(" ")} died of ${signal}\n${stderr}`));
-      else resolvePromise({ code, stdout, stderr });
+      if (code === null) {
+        reject(new Error(`regtrust ${argv.join(" ")} died of ${signal}\n${stderr}`));
+        return;
+      }
+      try {
+        // What the shipped artifact prints with --json must match docs/schema too.
+        if (code !== 2 && code !== 3) assertCliJson(argv, stdout);
+        resolvePromise({ code, stdout, stderr });
+      } catch (error) {
+        reject(error);
+      }
     });
     if (opts.stdin !== undefined && child.stdin) child.stdin.end(opts.stdin);
   });
