@@ -55,6 +55,8 @@ export interface CommandOptions {
   hostBinDirs?: readonly string[];
   /** The root as PID 1 sees it; default `/proc/1/root`. */
   pid1Root?: string;
+  /** Test seam: the mount table read for mount points under the root; default /proc/self/mountinfo. */
+  mountinfo?: string;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function resolveCommand(command: PlanCommand, opts: CommandOptions)
   if (root === "/") return { via: "direct", argv: command.argv };
   if (await binaryUnderRoot(root, command.argv[0]!))
     return { via: "chroot", argv: ["chroot", root, ...command.argv] };
-  const mounts = await mountPointsAt(root);
+  const mounts = await mountPointsAt(root, opts.mountinfo);
   if (mounts.length > 0) {
     return {
       via: null,
