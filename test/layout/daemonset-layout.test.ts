@@ -16,6 +16,7 @@
  * Needs root (mount namespaces, chroot), as the whole integration suite does.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -218,5 +219,41 @@ describe("agent DaemonSet: only the hostPaths of manifests.ts under /host", () =
     assert.match(run.stderr, /\/etc\/ca-certificates\.conf, \/usr\/share\/ca-certificates under \S+\/host/);
     assert.match(run.stderr, /nothing was changed/);
     assert.deepEqual(await wholeNode(node), before);
+  });
+});
+
+describe("a node whose store an earlier agent damaged", () => {
+  test("the old refresh (this machine's tool, /host directory options) is the damage; the node's own --fresh repairs it byte for byte", async () => {
+    const node = await debianNode("containerd");
+    const pristine = await snapshot(node, "/etc/ssl/certs");
+    const publicRoots = pemBlocks(await readFile(join(node, BUNDLE), "utf8")).length;
+    const anchor = join(node, LOCAL_CAS, "regtrust-old-agent.crt");
+    await copyFile(fx.caFile, anchor);
+    // What regtrust <= this fix ran in the DaemonSet (plan/commands.ts host-tool mode on /host).
+    const layout = daemonSetLayout();
+    const container = await dirs.make("layout-container");
+    const host = (p: string) => join(container, "/host", p);
+    const oldRefresh = [
+      "/usr/sbin/update-ca-certificates",
+      ...["--certsconf", host("/etc/ca-certificates.conf"), "--certsdir", host("/usr/share/ca-certificates")],
+      ...["--localcertsdir", host(LOCAL_CAS), "--etccertsdir", host("/etc/ssl/certs")],
+      ...["--hooksdir", host("/etc/ca-certificates/update.d")],
+    ];
+    // The DaemonSet now mounts the OS store read-only: the same command cannot change it any more.
+    await runInLayout(node, container, layout, oldRefresh);
+    assert.deepEqual(await snapshot(node, "/etc/ssl/certs"), pristine);
+    // Mounted writable, as the DaemonSet did before: exit 0, and the public roots are gone.
+    const writable: PodLayout = {
+      ...layout,
+      mounts: layout.mounts.map((m) => (m.kind === "host" ? { ...m, readOnly: false } : m)),
+    };
+    const damage = await runInLayout(node, container, writable, oldRefresh);
+    assert.equal(damage.code, 0, damage.stderr);
+    const left = pemBlocks(await readFile(join(node, BUNDLE), "utf8")).length;
+    assert.ok(left < 5 && publicRoots > 100, `${publicRoots} certificates -> ${left}`);
+    execFileSync("rm", [anchor]);
+    const repair = await runNodeTool(node, ["update-ca-certificates", "--fresh"]);
+    assert.equal(repair.code, 0, repair.stderr);
+    assert.deepEqual(await snapshot(node, "/etc/ssl/certs"), pristine);
   });
 });
