@@ -185,6 +185,16 @@ describe("agent DaemonSet: only the hostPaths of manifests.ts under /host", () =
         assert.match(run.stderr + run.stdout, /"restart-required"/);
       }
 
+      const fixLog = run.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { msg: string; notes?: string[] })
+        .find((l) => l.msg === "enforce: trust fix applied");
+      assert.match(
+        (fixLog?.notes ?? []).join("\n"),
+        /the OS store was left alone: update-ca-certificates needs \/etc\/ca-certificates\.conf, \/usr\/share\/ca-certificates under \S+\/host/,
+        run.stderr,
+      );
       const after = await wholeNode(node);
       const changed = changedEntries(before, after);
       const mounted = HOST_PATHS.map((p) => p.slice(1));
