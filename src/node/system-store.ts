@@ -50,7 +50,8 @@ const ANCHOR_STORES: readonly AnchorStore[] = [
     family: "rhel",
     anchorDir: "/etc/pki/ca-trust/source/anchors",
     refreshCommand: ["update-ca-trust", "extract"],
-    // p11-kit's public roots (ca-certificates.spec: ca-bundle.trust.p11-kit) and the output tree.
+    // update-ca-trust "scans /usr/share/pki/ca-trust-source and /etc/pki/ca-trust/source" and writes
+    // /etc/pki/ca-trust/extracted (Fedora's update-ca-trust script, rpms/ca-certificates; not run here).
     refreshInputs: ["/usr/share/pki/ca-trust-source", "/etc/pki/ca-trust/extracted"],
   },
   {
