@@ -232,10 +232,28 @@ describe("agent DaemonSet: only the hostPaths of manifests.ts under /host", () =
   });
 });
 
+/** `regtrust audit --json` (the built bundle) on the node copy: the os-store-inconsistent findings, as `severity: message`. */
+function auditOsStore(node: string): string[] {
+  let stdout: string;
+  try {
+    stdout = execFileSync(process.execPath, [DIST, "audit", "--root", node, "--json"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+  } catch (error) {
+    stdout = (error as { stdout: string }).stdout; // exit 1: error findings
+  }
+  const report = JSON.parse(stdout) as { findings: { code: string; severity: string; message: string }[] };
+  return report.findings
+    .filter((f) => f.code === "os-store-inconsistent")
+    .map((f) => `${f.severity}: ${f.message}`);
+}
+
 describe("a node whose store an earlier agent damaged", () => {
   test("the old refresh (this machine's tool, /host directory options) is the damage; the node's own --fresh repairs it byte for byte", async () => {
     const node = await debianNode("containerd");
     const pristine = await snapshot(node, "/etc/ssl/certs");
+    assert.deepEqual(auditOsStore(node), [], "a consistent store has no finding");
     const publicRoots = pemBlocks(await readFile(join(node, BUNDLE), "utf8")).length;
     const anchor = join(node, LOCAL_CAS, "regtrust-old-agent.crt");
     await copyFile(fx.caFile, anchor);
@@ -261,9 +279,18 @@ describe("a node whose store an earlier agent damaged", () => {
     assert.equal(damage.code, 0, damage.stderr);
     const left = pemBlocks(await readFile(join(node, BUNDLE), "utf8")).length;
     assert.ok(left < 5 && publicRoots > 100, `${publicRoots} certificates -> ${left}`);
+    // `regtrust audit` finds such a node: roots missing from the bundle, links to /host paths.
+    const found = auditOsStore(node);
+    assert.equal(found.length, 2, found.join("\n"));
+    assert.match(
+      found[0] ?? "",
+      /^error: \/etc\/ssl\/certs\/ca-certificates\.crt lacks \d{3} of the certificates/,
+    );
+    assert.match(found[1] ?? "", /^warning: \d+ certificate link\(s\) in \/etc\/ssl\/certs lead to files/);
     execFileSync("rm", [anchor]);
     const repair = await runNodeTool(node, ["update-ca-certificates", "--fresh"]);
     assert.equal(repair.code, 0, repair.stderr);
     assert.deepEqual(await snapshot(node, "/etc/ssl/certs"), pristine);
+    assert.deepEqual(auditOsStore(node), []);
   });
 });
