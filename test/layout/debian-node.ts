@@ -40,8 +40,9 @@ const MIRROR_HOSTS_TOML = `server = "https://registry-1.docker.io"
 
 export type NodeVariant = "containerd" | "k3s";
 
-export async function buildDebianNode(dirs: TempDirs, variant: NodeVariant): Promise<string> {
-  const node = await dirs.make(`layout-node-${variant}`);
+/** The node root with its OS store; `variant` adds the runtime's configuration (writeRuntime), null none. */
+export async function buildDebianNode(dirs: TempDirs, variant: NodeVariant | null): Promise<string> {
+  const node = await dirs.make(`layout-node-${variant ?? "store"}`);
   // The store as this machine has it, links and all (`cp -a` keeps symlinks as symlinks).
   for (const dir of ["/etc/ssl", "/usr/share", "/usr/local/share", "/etc/ca-certificates"]) {
     await mkdir(join(node, dir), { recursive: true });
@@ -64,6 +65,12 @@ export async function buildDebianNode(dirs: TempDirs, variant: NodeVariant): Pro
   ] as const) {
     await symlink(target, join(node, link));
   }
+  if (variant !== null) await writeRuntime(node, variant);
+  return node;
+}
+
+/** containerd's config and an unrelated certs.d entry, or k3s's registries.yaml with a mirror. */
+export async function writeRuntime(node: string, variant: NodeVariant): Promise<void> {
   const files: Record<string, string> =
     variant === "containerd"
       ? {
@@ -75,7 +82,6 @@ export async function buildDebianNode(dirs: TempDirs, variant: NodeVariant): Pro
     await mkdir(dirname(join(node, path)), { recursive: true });
     await writeFile(join(node, path), content);
   }
-  return node;
 }
 
 /**
