@@ -49,6 +49,8 @@ export async function runCycle(
         registry,
         exitCode: fix.exitCode,
         detail: fixDetail(fix),
+        // e.g. why the OS store was left alone in the DaemonSet's layout (trust/apply-change.ts).
+        ...(fix.report && fix.report.notes.length > 0 ? { notes: fix.report.notes } : {}),
       });
       result = await deps.diagnose(registry);
     }

@@ -9,6 +9,7 @@ import { auditContainers } from "./containers-audit.ts";
 import type { AuditContext } from "./context.ts";
 import { auditDocker } from "./docker-audit.ts";
 import { auditK3s } from "./k3s-audit.ts";
+import { auditOsBundle } from "./os-bundle.ts";
 import { auditStaleTrust } from "./stale-trust.ts";
 import { auditSystemAnchors } from "./system-anchors.ts";
 
@@ -56,6 +57,7 @@ export function auditNode(fs: HostFs, opts: AuditOptions): AuditReport {
   if (runtimes.has("rke2")) auditK3s(ctx, "rke2");
   const store = readSystemStore(fs);
   auditSystemAnchors(ctx, store);
+  auditOsBundle(ctx, store);
   auditStaleTrust(ctx, store, opts.procRoot ?? join(fs.root, "proc"), runtimes);
   const findings = sortFindings(dedupe(ctx.findings));
   return {

@@ -38,7 +38,7 @@ export async function startDemoScenario(): Promise<DemoScenario> {
   const root = mkdtempSync(join(tmpdir(), "regtrust-demo-node-"));
   const workDir = mkdtempSync(join(tmpdir(), "regtrust-demo-pki-"));
   try {
-    await writeDemoNode(root, { publicRootsPem: `${rootCertificates.join("\n")}\n` });
+    await writeDemoNode(root, { publicRoots: rootCertificates });
     const rootCaFile = join(workDir, "example-corp-root.pem");
     writeOutputFile(rootCaFile, pki.root.certPem);
     return {

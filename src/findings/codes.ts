@@ -39,6 +39,7 @@ export const FINDING_CODES = [
   // Node audit (regtrust audit).
   "plaintext-credentials",
   "private-key-exposed",
+  "os-store-inconsistent",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

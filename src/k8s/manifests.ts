@@ -43,6 +43,22 @@ export const HOST_PATHS = [
   "/var/lib/regtrust",
 ] as const;
 
+/**
+ * Mounted read-only: the OS trust store. The agent reads it (Go runtimes
+ * verify with the system roots as well as their own CA file) and never writes
+ * it: its /host has neither the node's update-ca-certificates nor the public
+ * roots that tool rebuilds the bundle from, so the refresh is refused there
+ * (plan/refresh-preflight.ts) and the agent leaves the OS store alone; the
+ * runtimes' own CA files are what pulls use. `regtrust k8s node <node> trust`
+ * (the node's / mounted, the node's own tool run with chroot) installs a CA
+ * into the OS store.
+ */
+export const READ_ONLY_HOST_PATHS: ReadonlySet<string> = new Set([
+  "/usr/local/share/ca-certificates",
+  "/etc/ssl/certs",
+  "/etc/pki/ca-trust",
+]);
+
 export function buildManifests(options: ManifestOptions): Record<string, unknown>[] {
   const ns = options.namespace;
   const policy =
@@ -234,7 +250,11 @@ function container(options: ManifestOptions): Record<string, unknown> {
     securityContext: securityContextFor(agentPodMode(options)),
     volumeMounts: [
       { name: "config", mountPath: "/etc/regtrust", readOnly: true },
-      ...HOST_PATHS.map((path) => ({ name: volumeName(path), mountPath: `/host${path}` })),
+      ...HOST_PATHS.map((path) => ({
+        name: volumeName(path),
+        mountPath: `/host${path}`,
+        ...(READ_ONLY_HOST_PATHS.has(path) ? { readOnly: true } : {}),
+      })),
       { name: "tmp", mountPath: "/tmp" },
     ],
   };

@@ -42,7 +42,12 @@ export function planSystemStoreTrust(store: SystemStore, registry: string, ca: C
   // Debian's --fresh also drops the /etc/ssl/certs links of removed files, so undo is exact.
   const undoArgv = store.distro.family === "debian" ? [...argv, "--fresh"] : undefined;
   plan.commands.push(
-    refreshCommand(argv, "rebuild the OS CA bundle that Go, curl and OpenSSL read", undoArgv),
+    refreshCommand(
+      argv,
+      "rebuild the OS CA bundle that Go, curl and OpenSSL read",
+      undoArgv,
+      store.refreshInputs,
+    ),
   );
   plan.notes.push(
     "Running Go daemons (containerd, dockerd, CRI-O) keep the system roots they loaded at start; " +

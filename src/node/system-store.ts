@@ -28,7 +28,17 @@ interface AnchorStore {
   family: DistroInfo["family"];
   anchorDir: string;
   refreshCommand: string[];
+  /** What the refresh rebuilds the bundle from; it must not run without them (plan/refresh-preflight.ts). */
+  refreshInputs: string[];
 }
+
+/**
+ * Debian's and Alpine's update-ca-certificates read the public roots named in
+ * /etc/ca-certificates.conf from /usr/share/ca-certificates and write
+ * /etc/ssl/certs (Debian: /usr/sbin/update-ca-certificates, ca-certificates
+ * 20230311+deb12u1; Alpine: update-ca.c of alpine/ca-certificates, same paths).
+ */
+const DEBIAN_INPUTS = ["/etc/ca-certificates.conf", "/usr/share/ca-certificates", "/etc/ssl/certs"];
 
 /**
  * Where an extra CA goes per distro family, and the command that rebuilds the
@@ -40,22 +50,34 @@ const ANCHOR_STORES: readonly AnchorStore[] = [
     family: "rhel",
     anchorDir: "/etc/pki/ca-trust/source/anchors",
     refreshCommand: ["update-ca-trust", "extract"],
+    // update-ca-trust "scans /usr/share/pki/ca-trust-source and /etc/pki/ca-trust/source" and writes
+    // /etc/pki/ca-trust/extracted (Fedora's update-ca-trust script, rpms/ca-certificates; not run here).
+    refreshInputs: ["/usr/share/pki/ca-trust-source", "/etc/pki/ca-trust/extracted"],
   },
   {
     family: "debian",
     anchorDir: "/usr/local/share/ca-certificates",
     refreshCommand: ["update-ca-certificates"],
+    refreshInputs: DEBIAN_INPUTS,
   },
   {
     family: "alpine",
     anchorDir: "/usr/local/share/ca-certificates",
     refreshCommand: ["update-ca-certificates"],
+    refreshInputs: DEBIAN_INPUTS,
   },
-  { family: "suse", anchorDir: "/etc/pki/trust/anchors", refreshCommand: ["update-ca-certificates"] },
+  // SUSE's and Arch's p11-kit tools: inputs not checked (not covered by a test here).
+  {
+    family: "suse",
+    anchorDir: "/etc/pki/trust/anchors",
+    refreshCommand: ["update-ca-certificates"],
+    refreshInputs: [],
+  },
   {
     family: "arch",
     anchorDir: "/etc/ca-certificates/trust-source/anchors",
     refreshCommand: ["trust", "extract-compat"],
+    refreshInputs: [],
   },
 ];
 
@@ -92,6 +114,7 @@ export function readSystemStore(fs: HostFs, opts: SystemStoreOptions = {}): Syst
     dirFiles: dirs.flatMap((dir) => readCertDirectory(fs, dir)),
     anchorDir: anchors?.anchorDir ?? null,
     refreshCommand: anchors ? [...anchors.refreshCommand] : null,
+    refreshInputs: anchors ? [...anchors.refreshInputs] : [],
   };
 }
 

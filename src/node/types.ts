@@ -34,6 +34,8 @@ export interface SystemStore {
   /** Where `regtrust trust` installs an anchor on this distro, and the refresh command. */
   anchorDir: string | null;
   refreshCommand: string[] | null;
+  /** Node paths the refresh rebuilds the bundle from (absent in older fixtures: none checked). */
+  refreshInputs?: string[];
 }
 
 export interface InsecureSetting {

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import type { Exec } from "../core/deps.ts";
+import { InputError } from "../core/errors.ts";
 import { type ApplyResult, appliedEffect, emptyResult } from "./apply-result.ts";
-import { type CommandOptions, type CommandOutcome, runPlanCommands } from "./commands.ts";
+import { blockingRefusals, type CommandOptions, type CommandOutcome, runPlanCommands } from "./commands.ts";
 import { dryRun } from "./dry-run.ts";
 import { planEffects } from "./effects.ts";
 import { PlanApplyError } from "./errors.ts";
@@ -68,12 +69,29 @@ interface Context {
 
 export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
   const ctx = contextOf(opts);
+  await refuseUnsafeCommands(plan, ctx);
   if (opts.dryRun) return dryRun(plan, ctx);
   // Bad paths are refused before regtrust creates even its own directory. Content
   // checks wait for the lock: an interrupted run may first have to be rolled back.
   await planEffects(plan, ctx.root, { journalDir: ctx.journalDir, checkExpected: false });
   return withLock(ctx, async (location, journal, recovered) =>
     applyLocked(plan, ctx, location, journal, recovered),
+  );
+}
+
+/**
+ * A refresh that cannot run safely here (its inputs are not under the root, or
+ * the root is a pod's partial view of the node without the node's tool) must
+ * not be left for after the files changed: the anchor would be written and
+ * the bundle not rebuilt, or rebuilt without the public roots. Refused before
+ * anything is written, dry runs included (exit 2, nothing changed).
+ */
+async function refuseUnsafeCommands(plan: Plan, ctx: Context): Promise<void> {
+  const refusals = await blockingRefusals(plan.commands, ctx.commandOptions);
+  if (refusals.length === 0) return;
+  throw new InputError(
+    `refusing to ${plan.action} ${plan.target} on ${ctx.root}; nothing was changed:\n` +
+      refusals.map((r) => `  ${r}`).join("\n"),
   );
 }
 

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Exec } from "../core/deps.ts";
-import { resolveCommand, runPlanCommands, shellLine } from "./commands.ts";
+import { blockingRefusals, resolveCommand, runPlanCommands, shellLine } from "./commands.ts";
 import { refreshCommand, restartCommand } from "./plan.ts";
-import { makeRoot, removeRoot, testExec, type writeTree } from "./test-support.ts";
+import { makeRoot, removeRoot, testExec, writeTree } from "./test-support.ts";
 
 const refresh = refreshCommand(["update-ca-certificates"], "rebuild the OS bundle");
 const restart = restartCommand("containerd", "reload roots");
@@ -64,6 +64,44 @@ describe("resolveCommand", () => {
         ...["--hooksdir", join(root, "etc/ca-certificates/update.d")],
       ],
     });
+  });
+
+  it("refuses a refresh whose inputs are missing under the root, before choosing how to run it", async () => {
+    const inputs = ["/etc/ca-certificates.conf", "/usr/share/ca-certificates", "/etc/ssl/certs"];
+    const command = refreshCommand(["update-ca-certificates"], "rebuild", undefined, inputs);
+    const root = await tempDir({
+      "usr/sbin/update-ca-certificates": executable(DEBIAN_LIKE),
+      "etc/ssl/certs/.keep": "",
+    });
+    const resolved = await resolveCommand(command, { root });
+    assert.equal(resolved.via, null);
+    assert.ok(resolved.via === null && resolved.blocking);
+    assert.match(
+      resolved.via === null ? resolved.why : "",
+      /needs \/etc\/ca-certificates\.conf, \/usr\/share\/ca-certificates under .* \(not mounted\?\); without them it would rebuild the OS bundle without the public roots/,
+    );
+    assert.equal((await blockingRefusals([command], { root })).length, 1);
+    await writeTree(root, { "etc/ca-certificates.conf": "", "usr/share/ca-certificates/.keep": "" });
+    assert.deepEqual(await resolveCommand(command, { root }), {
+      via: "chroot",
+      argv: ["chroot", root, "update-ca-certificates"],
+    });
+    assert.deepEqual(await blockingRefusals([command], { root }), []);
+  });
+
+  it("never runs this machine's tool on a root with mount points (a pod's view of a node)", async () => {
+    const root = await tempDir({ "etc/ssl/certs/.keep": "" });
+    const bin = await tempDir({ "update-ca-certificates": executable(DEBIAN_LIKE) });
+    const mountinfo = join(bin, "mountinfo");
+    const escaped = `${root}/etc/ssl/my\\040certs`;
+    await writeFile(
+      mountinfo,
+      `22 1 0:21 / / rw - ext4 /dev/root rw\n90 22 0:44 /etc/ssl/certs ${escaped} ro - ext4 /dev/sda1 rw\n`,
+    );
+    const resolved = await resolveCommand(refresh, { root, hostBinDirs: [bin], mountinfo });
+    assert.ok(resolved.via === null && resolved.blocking, JSON.stringify(resolved));
+    assert.match(resolved.why, new RegExp(`mounted from another system \\(${root}/etc/ssl/my certs\\)`));
+    assert.match(resolved.why, /links to paths that exist only here/);
   });
 
   it("does not use a host tool of the same name that lacks the options", async () => {

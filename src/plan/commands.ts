@@ -4,15 +4,23 @@ import { basename, dirname, join } from "node:path";
 import type { Exec } from "../core/deps.ts";
 import { readRegularFile } from "../node/bounded-read.ts";
 import type { PlanCommand } from "./plan.ts";
+import { missingInputs, mountPointsAt } from "./refresh-preflight.ts";
 import { resolveUnderRoot } from "./safe-path.ts";
 
 /**
  * Running a plan's commands for the node at `root`, argv only, never a shell:
+ * - A refresh whose inputs (PlanCommand.inputs) are missing under the root
+ *   does not run at all (refresh-preflight.ts): apply refuses the plan.
  * - `--root /`: as planned.
- * - A mounted host root (`/host` in the DaemonSet) that has the binary:
- *   `chroot <root> argv…`, so the node's own tool works on the node's files.
- * - A plain directory tree without binaries (tests, image builds): the host's
- *   tool with directory options, for tools that have them (HOST_TOOLS).
+ * - A root that has the binary (the node's `/` mounted at /host, as in
+ *   `k8s node` pods): `chroot <root> argv…`, so the node's own tool works on
+ *   the node's files and writes node paths.
+ * - A plain directory tree without binaries that lies on this machine (tests):
+ *   the host's tool with directory options, for tools that have them
+ *   (HOST_TOOLS). Its links point at the tree's paths on this machine, which
+ *   is right only for a tree read where it lies. A root with mount points (a
+ *   pod's view of a node, like the agent DaemonSet's /host) never gets it:
+ *   the links would point at paths that exist only in the container.
  * - Restarts only when asked: `systemctl restart <unit>` directly on `/`;
  *   from a container, `nsenter -t 1 -m -u -i -n -p -- systemctl …` into the
  *   namespaces of the node's init, so the node's own systemctl talks to the
@@ -55,9 +63,18 @@ export interface CommandOptions {
   hostBinDirs?: readonly string[];
   /** The root as PID 1 sees it; default `/proc/1/root`. */
   pid1Root?: string;
+  /** Test seam: the mount table read for mount points under the root; default /proc/self/mountinfo. */
+  mountinfo?: string;
 }
 
-export type ResolvedCommand = { via: CommandVia; argv: string[] } | { via: null; why: string };
+/**
+ * `blocking`: running the plan's file changes without this command would
+ * leave the node wrong (a missing input, a mounted view without the node's
+ * tool), so apply refuses the whole plan instead (plan/apply.ts).
+ */
+export type ResolvedCommand =
+  | { via: CommandVia; argv: string[] }
+  | { via: null; why: string; blocking?: boolean };
 
 const BIN_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 /** Our stderr excerpt; the tools print a line or two when they fail. */
@@ -87,9 +104,26 @@ const HOST_TOOLS: Record<string, { flavour: string[]; dirOptions: [string, strin
 export async function resolveCommand(command: PlanCommand, opts: CommandOptions): Promise<ResolvedCommand> {
   const root = await realpath(opts.root);
   if (command.kind === "restart") return resolveRestart(command, root, opts);
+  const missing = await missingInputs(root, command.inputs ?? []);
+  if (missing.length > 0) {
+    const where = root === "/" ? "" : ` under ${root}`;
+    return {
+      via: null,
+      blocking: true,
+      why: `${command.argv[0]} needs ${missing.join(", ")}${where}, which ${missing.length === 1 ? "is" : "are"} missing${root === "/" ? "" : " (not mounted?)"}; without ${missing.length === 1 ? "it" : "them"} it would rebuild the OS bundle without the public roots`,
+    };
+  }
   if (root === "/") return { via: "direct", argv: command.argv };
   if (await binaryUnderRoot(root, command.argv[0]!))
     return { via: "chroot", argv: ["chroot", root, ...command.argv] };
+  const mounts = await mountPointsAt(root, opts.mountinfo);
+  if (mounts.length > 0) {
+    return {
+      via: null,
+      blocking: true,
+      why: `${command.argv[0]} is not installed under ${root}, which is mounted from another system (${mounts.slice(0, 3).join(", ")}${mounts.length > 3 ? ", …" : ""}); this machine's tool would write links to paths that exist only here. Mount the node's / there so its own tool runs with chroot, or run regtrust on the node`,
+    };
+  }
   const hostTool = await hostToolFor(command.argv, root, opts.hostBinDirs ?? BIN_DIRS);
   if (hostTool) return { via: "host-tool", argv: hostTool };
   return {
@@ -112,6 +146,24 @@ async function resolveRestart(
   return { via: "nsenter", argv: [nsenter, "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", ...command.argv] };
 }
 
+/** The refusals apply must act on before writing: one sentence per command that cannot run safely. */
+export async function blockingRefusals(
+  commands: readonly PlanCommand[],
+  opts: CommandOptions,
+): Promise<string[]> {
+  const refusals: string[] = [];
+  for (const command of commands) {
+    if (command.kind !== "refresh") continue;
+    const resolved = await resolveCommand(command, opts).catch((error: unknown) => ({
+      via: null,
+      blocking: true,
+      why: error instanceof Error ? error.message : String(error),
+    }));
+    if (resolved.via === null && resolved.blocking) refusals.push(resolved.why);
+  }
+  return refusals;
+}
+
 /** Runs each command in order; a failure is reported, not thrown, and the next still runs. */
 export async function runPlanCommands(
   commands: readonly PlanCommand[],
@@ -131,6 +183,7 @@ async function runOne(command: PlanCommand, opts: CommandOptions): Promise<Comma
     resolved = { via: null, why: error instanceof Error ? error.message : String(error) };
   }
   if (resolved.via === null || !opts.exec) {
+    // A blocking refusal is normally caught before anything is written (apply.ts).
     const why = resolved.via === null ? resolved.why : "no process runner given";
     return {
       ...base,

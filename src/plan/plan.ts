@@ -88,6 +88,9 @@ export interface RmdirChange {
  *   otherwise the exact command is printed.
  * `undoArgv` is what undo runs instead of `argv` (e.g. `update-ca-certificates
  * --fresh`, which also drops the links of removed certificates).
+ * `inputs` are node paths a refresh rebuilds its output from; when one is
+ * missing under the root the command does not run and apply refuses the plan
+ * (refresh-preflight.ts). Kept in the journal, so undo checks them too.
  */
 export interface PlanCommand {
   kind: "refresh" | "restart";
@@ -101,6 +104,7 @@ export interface PlanCommand {
    */
   reads?: string;
   undoArgv?: string[];
+  inputs?: string[];
 }
 
 export interface UndoOf {
@@ -163,8 +167,16 @@ export function makeDir(path: string, reason: string, mode = 0o755): MkdirChange
   return { kind: "mkdir", path, mode, reason };
 }
 
-export function refreshCommand(argv: string[], reason: string, undoArgv?: string[]): PlanCommand {
-  return undoArgv ? { kind: "refresh", argv, reason, undoArgv } : { kind: "refresh", argv, reason };
+export function refreshCommand(
+  argv: string[],
+  reason: string,
+  undoArgv?: string[],
+  inputs?: readonly string[],
+): PlanCommand {
+  const command: PlanCommand = { kind: "refresh", argv, reason };
+  if (undoArgv) command.undoArgv = undoArgv;
+  if (inputs && inputs.length > 0) command.inputs = [...inputs];
+  return command;
 }
 
 export function restartCommand(unit: string, reason: string, reads?: string): PlanCommand {

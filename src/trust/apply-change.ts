@@ -5,9 +5,10 @@ import { HostFs, HostFsError } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
 import { prepareYamlFor } from "../node/yaml-parser.ts";
 import { type ApplyResult, applyPlan, recoverInterrupted } from "../plan/apply.ts";
+import { blockingRefusals } from "../plan/commands.ts";
 import { PlanApplyError } from "../plan/errors.ts";
 import { readJournalAt } from "../plan/journal-store.ts";
-import type { Plan } from "../plan/plan.ts";
+import { type Plan, refreshCommand } from "../plan/plan.ts";
 import { previewPlan } from "../plan/preview.ts";
 import type { probe as runProbe } from "../probe/probe.ts";
 import type { Target } from "../target/target.ts";
@@ -55,14 +56,17 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
   const fs = new HostFs(req.root);
   await prepareYamlFor(fs, req.runtimeFlag);
   const view = readNodeView(fs);
-  const targets = targetContexts(req.runtimeFlag, view);
   const registry = req.target.registry;
+  const { targets, systemLeftOut } = await leaveOutBlockedSystem(req, view);
+  if (systemLeftOut !== null) req.header.notes.push(systemLeftOut);
   const contextPlans = planOrExplain(() => planContexts(fs, view, targets, registry, req.change));
   if (contextPlans.length === 0) {
     const message =
       req.change.kind === "insecure"
         ? `nothing to change for ${registry}: insecure mode changes container runtimes only (the OS store has no skip-verify), and none was found under ${req.root} or listed with --runtime`
-        : `nothing to change for ${registry}: no trust context selected; name one with --runtime`;
+        : systemLeftOut !== null
+          ? `nothing to change for ${registry}: no container runtime was found under ${req.root}, and ${systemLeftOut}`
+          : `nothing to change for ${registry}: no trust context selected; name one with --runtime`;
     return { exitCode: 2, report: null, message, target: registry, dryRun: req.dryRun };
   }
   const refused = contextPlans.filter((p) => p.refusal !== null);
@@ -94,6 +98,32 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
   report.diagnosis = verified.diagnosis;
   const done = verified.contexts.every((c) => c.verified || c.restart !== null);
   return { exitCode: done ? 0 : 1, report };
+}
+
+/**
+ * Without --runtime the OS store is targeted only where its refresh can run
+ * safely. The agent DaemonSet's /host mounts a few directories of the node,
+ * not the node's update-ca-certificates or the public roots it rebuilds the
+ * bundle from: the runtimes still get their own CA files (which is what image
+ * pulls use), and the note says why the OS store was left alone. Named with
+ * --runtime system, the store is planned and apply refuses with the reason.
+ */
+async function leaveOutBlockedSystem(
+  req: ChangeRequest,
+  view: ReturnType<typeof readNodeView>,
+): Promise<{ targets: TargetContexts; systemLeftOut: string | null }> {
+  const targets = targetContexts(req.runtimeFlag, view);
+  const argv = view.system.refreshCommand;
+  if (req.runtimeFlag !== undefined || !targets.system || req.change.kind !== "trust" || argv === null) {
+    return { targets, systemLeftOut: null };
+  }
+  const command = refreshCommand(argv, "OS store refresh", undefined, view.system.refreshInputs);
+  const [why] = await blockingRefusals([command], { root: req.root });
+  if (why === undefined) return { targets, systemLeftOut: null };
+  return {
+    targets: { ...targets, system: false },
+    systemLeftOut: `the OS store was left alone: ${why}`,
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as models from "@kubernetes/client-node";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { HOST_PATHS } from "../../src/k8s/manifests.ts";
+import { HOST_PATHS, READ_ONLY_HOST_PATHS } from "../../src/k8s/manifests.ts";
 import { RESTART_CAPABILITIES, WRITE_CAPABILITIES } from "../../src/k8s/pod-privileges.ts";
 import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
@@ -249,6 +249,13 @@ describe("regtrust k8s manifests", () => {
       [...HOST_PATHS],
     );
     const c = pod.containers[0];
+    // The OS store is read, never written, by the agent (test/layout proves why).
+    assert.deepEqual(
+      (c.volumeMounts as { mountPath: string; readOnly?: boolean }[])
+        .filter((m) => m.readOnly && m.mountPath.startsWith("/host/"))
+        .map((m) => m.mountPath.slice("/host".length)),
+      [...READ_ONLY_HOST_PATHS],
+    );
     assert.equal(c.image, "reg.local/regtrust:1");
     assert.deepEqual(c.env[0].valueFrom, { fieldRef: { fieldPath: "spec.nodeName" } });
     assert.ok(c.resources.limits.memory && c.resources.requests.cpu);

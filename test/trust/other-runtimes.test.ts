@@ -216,10 +216,19 @@ describe("OS store per distribution (planned; the refresh tool of this host is D
       "trust extract-compat",
     ],
   ];
+  // What each refresh rebuilds the bundle from (system-store.ts refreshInputs).
+  const debianInputs = {
+    "/etc/ca-certificates.conf": "",
+    "/usr/share/ca-certificates/.keep": "",
+    "/etc/ssl/certs/.keep": "",
+  };
+  const rhelInputs = { "/usr/share/pki/ca-trust-source/.keep": "", "/etc/pki/ca-trust/extracted/.keep": "" };
+  const inputsOf = (id: string) =>
+    id === "rhel" || id === "amzn" ? rhelInputs : id === "ubuntu" || id === "alpine" ? debianInputs : {};
   for (const [id, osRelease, path, command] of distros) {
     test(`${id}: ${command}`, async () => {
       const node = await dirs.make(`distro-${id}`);
-      await writeNodeFiles(node, { "/etc/os-release": osRelease, "/var/lib/.keep": "" });
+      await writeNodeFiles(node, { "/etc/os-release": osRelease, "/var/lib/.keep": "", ...inputsOf(id) });
       const run = await runCli([
         "trust",
         fx.host,
@@ -238,6 +247,23 @@ describe("OS store per distribution (planned; the refresh tool of this host is D
       assert.equal(report.commands[0].manual, command);
     });
   }
+
+  test("a refresh whose inputs are not under the root is refused before anything is written (exit 2)", async () => {
+    const node = await dirs.make("distro-no-inputs");
+    await writeNodeFiles(node, { "/etc/os-release": "ID=ubuntu\nID_LIKE=debian\n", "/var/lib/.keep": "" });
+    const before = await treeChecksum(node);
+    for (const dryRun of [["--dry-run"], []]) {
+      const args = ["trust", fx.host, "--ca", fx.caFile, "--root", node, "--runtime", "system", ...dryRun];
+      const run = await runCli(args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /nothing was changed/);
+      assert.match(
+        run.stderr,
+        /\/etc\/ca-certificates\.conf, \/usr\/share\/ca-certificates, \/etc\/ssl\/certs/,
+      );
+      assert.deepEqual(await treeChecksum(node), before);
+    }
+  });
 
   test("an unknown distribution is refused for the OS store with the reason", async () => {
     const node = await dirs.make("distro-unknown");
