@@ -19,7 +19,7 @@ import { SYSTEM_BINDS } from "./debian-node.ts";
 
 export const DIST = join(import.meta.dirname, "../../dist/regtrust.mjs");
 
-/** One volume mount of the pod: a node path (hostPath) or files (a ConfigMap) at a container path. */
+/** One volume mount of the pod: a node path (hostPath) or files (a ConfigMap; none for an emptyDir) at a container path. */
 export type PodMount =
   | { kind: "host"; nodePath: string; mountPath: string; readOnly: boolean }
   | { kind: "files"; files: Record<string, string>; mountPath: string };
@@ -55,7 +55,9 @@ export function layoutOf(
     if (volume?.configMap) {
       return { kind: "files", files: configMaps[volume.configMap.name ?? ""] ?? {}, mountPath: vm.mountPath };
     }
-    throw new Error(`volume ${vm.name}: neither hostPath nor configMap`);
+    // An emptyDir (the agent's /tmp beside its read-only root file system) is an empty directory.
+    if (volume?.emptyDir) return { kind: "files", files: {}, mountPath: vm.mountPath };
+    throw new Error(`volume ${vm.name}: neither hostPath, configMap nor emptyDir`);
   });
   const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? ""]));
   return { mounts, args: container.args ?? [], env };
@@ -104,6 +106,7 @@ export async function runInLayout(
   const specs: string[] = [];
   for (const mount of layout.mounts) {
     if (mount.kind === "files") {
+      await mkdir(join(container, mount.mountPath), { recursive: true });
       for (const [name, content] of Object.entries(mount.files)) {
         await mkdir(join(container, mount.mountPath), { recursive: true });
         await writeFile(join(container, mount.mountPath, name), inContainer(content, layout, container));
@@ -143,11 +146,13 @@ export async function createHostPathDirs(node: string, layout: PodLayout): Promi
 
 /** Container paths inside mounted files (the agent config's caFile) moved like the argv. */
 function inContainer(content: string, layout: PodLayout, container: string): string {
-  let out = content;
-  for (const mount of layout.mounts) {
-    out = out.replaceAll(`${mount.mountPath}/`, `${join(container, mount.mountPath)}/`);
-  }
-  return out;
+  // One pass, longest mount first, and only where a path starts: a replaced path (the stand-in container
+  // directory itself lies under /tmp) must not be rewritten again by the /tmp emptyDir.
+  const paths = layout.mounts.map((m) => m.mountPath).sort((a, b) => b.length - a.length);
+  if (paths.length === 0) return content;
+  const escaped = paths.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const pattern = new RegExp(`(^|[^\\w./-])(${escaped.join("|")})/`, "g");
+  return content.replace(pattern, (_m, lead: string, path: string) => `${lead}${join(container, path)}/`);
 }
 
 /** The node's own tool on the node (`chroot <node> update-ca-certificates …`), for reference outputs. */
