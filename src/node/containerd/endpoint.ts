@@ -27,8 +27,15 @@ function normalizeAuthority(scheme: string, authority: string): string {
   return lower.endsWith(defaultPort) ? lower.slice(0, -defaultPort.length) : lower;
 }
 
-/** docker.IsLocalhost: "localhost" or a loopback IP, port ignored (core/remotes/docker/resolver.go). */
+/**
+ * docker.IsLocalhost: "localhost" or a loopback IP, port ignored
+ * (core/remotes/docker/resolver.go). Like Go's net.SplitHostPort, "[::1]"
+ * without a port does not split, and the bracketed text is no IP: not local.
+ */
 export function isLocalhost(registry: string): boolean {
+  const bracketedNoPort =
+    registry.startsWith("[") && !registry.slice(registry.indexOf("]") + 1).startsWith(":");
+  if (bracketedNoPort) return false;
   const host = splitHostPort(registry).host;
   if (host === "localhost") return true;
   if (ipVersionOf(host) === 4) return host.startsWith("127.");

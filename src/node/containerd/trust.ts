@@ -54,7 +54,9 @@ export function containerdTrustFor(
   const base = { runtime, registry, usesSystemRoots: true };
   const credentials = config.credentials.length > 0 ? { plaintextCredentials: config.credentials } : {};
   if (!config.valid) {
-    const summary = `${config.path} does not parse; ${runtime}'s containerd cannot start`;
+    const summary = config.refusal
+      ? `containerd refuses ${config.path} (${config.refusal}); ${runtime}'s containerd or its CRI plugin cannot start`
+      : `${config.path} does not parse; ${runtime}'s containerd cannot start`;
     return {
       ...base,
       caFiles: [],
