@@ -80,6 +80,8 @@ function contextResult(
     insecure: context.insecure !== null,
     error,
     ...(context.view ? { summary: context.view.summary } : {}),
+    ...(context.view?.mirrors ? { mirrors: context.view.mirrors } : {}),
+    ...(context.view?.resolved ? { resolved: context.view.resolved } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export const FINDING_CODES = [
   // Node audit (regtrust audit).
   "plaintext-credentials",
   "private-key-exposed",
+  // Runtime configuration found by the differential suites (test/oracle/).
+  "client-cert-unusable",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -1,6 +1,7 @@
-import { type ContainerdConfig, readContainerdConfig } from "./containerd/config.ts";
+import { CONTAINERD_CONFIG, type ContainerdConfig, readContainerdConfig } from "./containerd/config.ts";
+import { containerdFeatures } from "./containerd/features.ts";
 import { containerdTrustFor } from "./containerd/trust.ts";
-import { readContainerdVersion } from "./containerd/version.ts";
+import { detectContainerdVersion } from "./containerd/version.ts";
 import { type RegistriesConf, readRegistriesConf } from "./containers/registries-conf.ts";
 import { type CrioTrustOptions, crioTrustFor } from "./containers.ts";
 import { detectRuntimes } from "./detect.ts";
@@ -40,10 +41,17 @@ export interface NodeViewOptions {
 export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
   const system = readSystemStore(fs, opts.systemStore);
   const cache = new Map<string, RuntimeTrustView>();
-  const containerdConfig = once(() => readContainerdConfig(fs));
+  const containerdVersion = once(() =>
+    opts.containerdVersion
+      ? { version: opts.containerdVersion, source: "option" }
+      : detectContainerdVersion(fs),
+  );
+  const containerdConfig = once(() =>
+    readContainerdConfig(fs, CONTAINERD_CONFIG, containerdFeatures(containerdVersion()?.version)),
+  );
   const configs = {
     containerdConfig,
-    containerdVersion: once(() => opts.containerdVersion ?? readContainerdVersion(fs)),
+    containerdVersion,
     daemonJson: once<DaemonJson>(() => readDaemonJson(fs)),
     registriesConf: once<RegistriesConf>(() => readRegistriesConf(fs)),
     registriesYaml: {
@@ -73,7 +81,7 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
 
 interface ConfigCache {
   containerdConfig: () => ContainerdConfig;
-  containerdVersion: () => string | null;
+  containerdVersion: () => { version: string; source: string } | null;
   daemonJson: () => DaemonJson;
   registriesConf: () => RegistriesConf;
   registriesYaml: Record<Distribution, () => RegistriesYaml>;
@@ -85,7 +93,8 @@ function computeTrust(fs: HostFs, runtime: RuntimeName, registry: string, c: Con
     case "containerd":
       return containerdTrustFor(fs, registry, {
         config: c.containerdConfig(),
-        containerdVersion: c.containerdVersion(),
+        containerdVersion: c.containerdVersion()?.version ?? null,
+        containerdVersionSource: c.containerdVersion()?.source ?? null,
       });
     case "docker":
       return dockerTrustFor(fs, registry, { daemonJson: c.daemonJson() });

@@ -1,4 +1,5 @@
 import { ipVersionOf } from "../../target/ip-literal.ts";
+import { type ContainerdFeatures, LATEST_FEATURES } from "./features.ts";
 import type { HostsEndpoint } from "./hosts-toml.ts";
 
 /**
@@ -59,9 +60,14 @@ export function splitHostPort(authority: string): { host: string; port: string }
 
 /**
  * containerd skips verification for a loopback registry it dials with its
- * built-in defaults (no `server` key), on any port but 80 (hosts.go
- * `ConfigureHosts`: "Skipping TLS verification for localhost").
+ * built-in defaults (no `server` key) (hosts.go `ConfigureHosts`: "Skipping
+ * TLS verification for localhost"): from 1.7 on any port but 80; 1.6 dials
+ * such a registry over plain HTTP on every port.
  */
-export function implicitLocalhostSkipVerify(registry: string): boolean {
-  return isLocalhost(registry) && splitHostPort(registry).port !== "80";
+export function implicitLocalhostSkipVerify(
+  registry: string,
+  features: Pick<ContainerdFeatures, "localhostByPort"> = LATEST_FEATURES,
+): boolean {
+  if (!isLocalhost(registry)) return false;
+  return !features.localhostByPort || splitHostPort(registry).port !== "80";
 }

@@ -197,7 +197,7 @@ function loadCertFiles(fs: HostFs, dir: string): HostConfig[] {
  */
 function applyDefaults(hosts: HostConfig[], registry: string, features: ContainerdFeatures): void {
   const last = hosts.at(-1);
-  if (!last || last.host !== "") return;
+  if (last?.host !== "") return;
   last.host = registry;
   last.scheme = "https";
   if (registry === "docker.io") last.host = "registry-1.docker.io";

@@ -10,7 +10,15 @@ const PACKAGES = ["containerd", "containerd.io"];
  * default config_path applies.
  */
 export function readContainerdVersion(fs: HostFs): string | null {
-  return fromDpkg(read(fs, "/var/lib/dpkg/status")) ?? fromApk(read(fs, "/lib/apk/db/installed"));
+  return detectContainerdVersion(fs)?.version ?? null;
+}
+
+/** The installed containerd version and where it was found, for the JSON's `resolved.rules`. */
+export function detectContainerdVersion(fs: HostFs): { version: string; source: string } | null {
+  const dpkg = fromDpkg(read(fs, "/var/lib/dpkg/status"));
+  if (dpkg) return { version: dpkg, source: "dpkg status" };
+  const apk = fromApk(read(fs, "/lib/apk/db/installed"));
+  return apk ? { version: apk, source: "apk database" } : null;
 }
 
 /** dpkg status: blank-line separated stanzas of "Field: value". */
