@@ -21,12 +21,23 @@ export function detectContainerdVersion(fs: HostFs): { version: string; source: 
   return apk ? { version: apk, source: "apk database" } : null;
 }
 
+/** Package names that install Docker Engine (dockerd). */
+export const DOCKER_PACKAGES = ["docker.io", "docker-ce", "moby-engine"];
+
+/** The installed Docker Engine version and where it was found. */
+export function detectDockerVersion(fs: HostFs): { version: string; source: string } | null {
+  const dpkg = fromDpkg(read(fs, "/var/lib/dpkg/status"), DOCKER_PACKAGES);
+  if (dpkg) return { version: dpkg.replace(/\+dfsg.*$/, ""), source: "dpkg status" };
+  const apk = fromApk(read(fs, "/lib/apk/db/installed"), ["docker-engine", "docker"]);
+  return apk ? { version: apk, source: "apk database" } : null;
+}
+
 /** dpkg status: blank-line separated stanzas of "Field: value". */
-export function fromDpkg(text: string | null): string | null {
+export function fromDpkg(text: string | null, packages: readonly string[] = PACKAGES): string | null {
   if (!text) return null;
   for (const stanza of text.split(/\n\n+/)) {
     const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(stanza)?.[1]?.trim();
-    if (!PACKAGES.includes(field("Package") ?? "")) continue;
+    if (!packages.includes(field("Package") ?? "")) continue;
     if (
       !/\binstalled\b/.test(field("Status") ?? "") ||
       /not-installed|config-files/.test(field("Status") ?? "")
@@ -39,12 +50,12 @@ export function fromDpkg(text: string | null): string | null {
 }
 
 /** apk's installed db: stanzas of "P:name" / "V:version" lines. */
-export function fromApk(text: string | null): string | null {
+export function fromApk(text: string | null, packages: readonly string[] = PACKAGES): string | null {
   if (!text) return null;
   for (const stanza of text.split(/\n\n+/)) {
     const name = /^P:(.*)$/m.exec(stanza)?.[1];
     const version = /^V:(.*)$/m.exec(stanza)?.[1];
-    if (name && version && PACKAGES.includes(name)) return version;
+    if (name && version && packages.includes(name)) return version;
   }
   return null;
 }

@@ -20,6 +20,9 @@ export interface DaemonJson {
   insecureRegistries: InsecureEntry[];
   /** `registry-mirrors` as written (dockerd uses them for Docker Hub only). */
   registryMirrors: string[];
+  /** Whether the keys are present at all (dockerd refuses a key set both here and as a flag). */
+  insecureRegistriesSet: boolean;
+  registryMirrorsSet: boolean;
   /** `features."containerd-snapshotter"`: true/false when set, null when left to the default. */
   containerdSnapshotter: boolean | null;
   findings: Finding[];
@@ -32,6 +35,8 @@ export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJs
     valid: true,
     insecureRegistries: [],
     registryMirrors: [],
+    insecureRegistriesSet: false,
+    registryMirrorsSet: false,
     containerdSnapshotter: null,
     findings: [],
   };
@@ -59,6 +64,8 @@ export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJs
     valid: true,
     insecureRegistries: readInsecureEntries(path, text, object["insecure-registries"], findings),
     registryMirrors: stringList(object["registry-mirrors"]),
+    insecureRegistriesSet: "insecure-registries" in object,
+    registryMirrorsSet: "registry-mirrors" in object,
     containerdSnapshotter: typeof snapshotter === "boolean" ? snapshotter : null,
     findings,
   };

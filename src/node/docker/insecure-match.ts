@@ -31,7 +31,8 @@ export function matchInsecure(
   if (exact) return { kind: "entry", entry: exact };
   if (registry === "docker.io") return null;
   // net.SplitHostPort: "[::1]" without a port does not split, and "[::1]" is no IP.
-  const bracketedNoPort = registry.startsWith("[") && !registry.slice(registry.indexOf("]") + 1).startsWith(":");
+  const bracketedNoPort =
+    registry.startsWith("[") && !registry.slice(registry.indexOf("]") + 1).startsWith(":");
   const host = bracketedNoPort ? registry : splitHostPort(registry).host;
   const ips = parseIp(host) ? [host] : host === "localhost" ? ["127.0.0.1", "::1"] : (addresses ?? []);
   const cidrs = entries.filter((e) => e.kind === "cidr");

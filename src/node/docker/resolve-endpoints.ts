@@ -79,7 +79,11 @@ function isInsecure(host: string, lookup: DockerLookup): boolean {
   return match !== null && match.kind !== "unresolved";
 }
 
-function endpoint(origin: ResolvedEndpointView["origin"], scheme: string, host: string): ResolvedEndpointView {
+function endpoint(
+  origin: ResolvedEndpointView["origin"],
+  scheme: string,
+  host: string,
+): ResolvedEndpointView {
   return {
     origin,
     scheme,

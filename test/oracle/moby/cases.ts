@@ -144,7 +144,11 @@ function handPicked(): MobyCase[] {
       id: "hub-mirrors",
       registry: "docker.io",
       insecure: ["10.6.0.0/16"],
-      mirrors: ["https://hub-m1.example.com", "https://hub-m2.example.com:5000", "http://hub-m3.example.com:5001"],
+      mirrors: [
+        "https://hub-m1.example.com",
+        "https://hub-m2.example.com:5000",
+        "http://hub-m3.example.com:5001",
+      ],
       hosts: {
         "hub-m1.example.com": "10.5.0.1",
         "hub-m2.example.com": "10.6.0.2",
