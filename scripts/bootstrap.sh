@@ -32,10 +32,11 @@ case "${1:-}" in
   --system)
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
-      ansible-playbook:ansible-core go:golang-go
+      ansible-playbook:ansible-core go:golang-go dockerd:docker.io
     # Go source the differential suites build against (test/oracle/); no command to probe, so a file.
     install_missing "oracle sources" \
-      /usr/share/gocode/src/github.com/containerd/containerd/remotes/docker/config/hosts.go:golang-github-containerd-containerd-dev
+      /usr/share/gocode/src/github.com/containerd/containerd/remotes/docker/config/hosts.go:golang-github-containerd-containerd-dev \
+      /usr/share/gocode/src/github.com/docker/docker/registry/registry.go:golang-github-docker-docker-dev
     ;;
   --bench)
     install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh
