@@ -36,7 +36,9 @@ case "${1:-}" in
     # Go source the differential suites build against (test/oracle/); no command to probe, so a file.
     install_missing "oracle sources" \
       /usr/share/gocode/src/github.com/containerd/containerd/remotes/docker/config/hosts.go:golang-github-containerd-containerd-dev \
-      /usr/share/gocode/src/github.com/docker/docker/registry/registry.go:golang-github-docker-docker-dev
+      /usr/share/gocode/src/github.com/docker/docker/registry/registry.go:golang-github-docker-docker-dev \
+      /usr/share/gocode/src/github.com/containers/image/pkg/tlsclientconfig/tlsclientconfig.go:golang-github-containers-image-dev
+    sh scripts/oracle/build-all.sh
     ;;
   --bench)
     install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh
