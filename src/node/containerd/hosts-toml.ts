@@ -107,7 +107,7 @@ function hostEndpoints(
     );
   if (!features.hostlessHostsToml && table.host === undefined) {
     throw new HostsTomlError(
-      'this containerd (before 2.0) rejects a hosts.toml without any [host."…"] table ("invalid `host` tree") and ignores the whole file; put the settings under [host."https://<registry>"]',
+      'this containerd (before 2.0) rejects a hosts.toml without a host table ("invalid `host` tree") and ignores the whole file; put the settings under [host."https://<registry>"], or add an empty [host] line',
       1,
     );
   }

@@ -13,7 +13,14 @@ export function readContainerdVersion(fs: HostFs): string | null {
   return detectContainerdVersion(fs)?.version ?? null;
 }
 
-/** The installed containerd version and where it was found, for the JSON's `resolved.rules`. */
+/**
+ * The installed containerd version and where it was found, for the JSON's `resolved.rules`.
+ * Hook: nodes without a plain-text package database (RPM, static binaries, k3s/RKE2's
+ * embedded containerd) could be read from the binary's Go build info — the Go crypto/x509
+ * work exposes `goVersionOfBinary(fs, path)` in src/node/ for the Go version; the main
+ * module's version (github.com/containerd/containerd vX.Y.Z) sits in the same build info.
+ * Until that is wired, such nodes get the newest rules, marked as assumed.
+ */
 export function detectContainerdVersion(fs: HostFs): { version: string; source: string } | null {
   const dpkg = fromDpkg(read(fs, "/var/lib/dpkg/status"));
   if (dpkg) return { version: dpkg, source: "dpkg status" };
