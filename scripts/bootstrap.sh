@@ -6,13 +6,17 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# install_missing WHAT COMMAND:PACKAGE...: apt-get installs the packages whose command is missing.
+# install_missing WHAT COMMAND:PACKAGE...: apt-get installs the packages whose command (or absolute file) is missing.
 install_missing() {
   what=$1
   shift
   need=""
   for pair in "$@"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
+    probe=${pair%%:*}
+    case "$probe" in
+      /*) [ -e "$probe" ] || need="$need ${pair#*:}" ;;
+      *) command -v "$probe" >/dev/null 2>&1 || need="$need ${pair#*:}" ;;
+    esac
   done
   [ -n "$need" ] || return 0
   if [ "$(id -u)" != "0" ]; then
@@ -28,9 +32,15 @@ case "${1:-}" in
   --system)
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
-      ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci
+      ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci go:golang-go dockerd:docker.io
     # test/k8s/restart-layout.test.ts: a node and a pod made of namespaces (util-linux is Essential; named anyway).
     install_missing "namespace tools" unshare:util-linux setpriv:util-linux nsenter:util-linux
+    # Go source the differential suites build against (test/oracle/); no command to probe, so a file.
+    install_missing "oracle sources" \
+      /usr/share/gocode/src/github.com/containerd/containerd/remotes/docker/config/hosts.go:golang-github-containerd-containerd-dev \
+      /usr/share/gocode/src/github.com/docker/docker/registry/registry.go:golang-github-docker-docker-dev \
+      /usr/share/gocode/src/github.com/containers/image/pkg/tlsclientconfig/tlsclientconfig.go:golang-github-containers-image-dev
+    sh scripts/oracle/build-all.sh
     ;;
   --bench)
     install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh

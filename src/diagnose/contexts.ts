@@ -9,19 +9,21 @@ import type { Certificate } from "../pki/certificate.ts";
 /**
  * The trust contexts of this node for one registry: the OS store as Go loads
  * it, then each runtime's pool (OS store + its per-registry CA files).
+ * `addresses` are the registry's addresses as the node resolved them (the probe's DNS answer).
  */
 export function buildContexts(
   view: NodeView,
   registry: string,
   runtimes: readonly RuntimeName[],
   systemSources: readonly LoadedSource[],
+  addresses?: readonly string[],
 ): { contexts: TrustContext[]; findings: Finding[] } {
   const contexts: TrustContext[] = [
     { name: "system", pool: buildPool(systemSources), insecure: null, view: null },
   ];
   const findings: Finding[] = [];
   for (const runtime of runtimes) {
-    const runtimeView = view.trustFor(runtime, registry);
+    const runtimeView = view.trustFor(runtime, registry, addresses);
     const caSources = runtimeView.caFiles.map((source) => loadTrustSource(source, true));
     const sources = runtimeView.usesSystemRoots ? [...systemSources, ...caSources] : caSources;
     contexts.push({

@@ -39,6 +39,7 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     target.registry,
     opts.node.runtimes,
     opts.node.systemSources,
+    probed.dns.addresses,
   );
   const verdicts: ContextVerdict[] = contexts.map((context) =>
     evaluateContext(

@@ -1,5 +1,5 @@
 import type { Finding } from "../findings/finding.ts";
-import type { ContextName } from "../node/types.ts";
+import type { ContextName, ResolvedView } from "../node/types.ts";
 import type { TargetJson } from "../target/target.ts";
 
 /** `regtrust diagnose --json`, schemaVersion 1 (docs/schema/diagnose.schema.json). Field names are the contract. */
@@ -39,4 +39,8 @@ export interface ContextResult {
   error: string | null;
   /** How this runtime is configured for the registry, in one line. */
   summary?: string;
+  /** Endpoints the runtime tries before the registry itself, in order (additive). */
+  mirrors?: string[];
+  /** The runtime's resolved configuration, field by field (additive; docs/diagnose-json.md). */
+  resolved?: ResolvedView;
 }

@@ -66,9 +66,12 @@ function contextResult(
   transportError: string | null,
 ): ContextResult {
   const { context } = verdict;
-  const ok = contextOk(verdict, tlsOk);
+  // Config the runtime cannot load (a client pair, a host directory that is a file) fails every pull before any TLS.
+  const configError = context.view?.resolved?.error ?? null;
+  const ok = configError === null && contextOk(verdict, tlsOk);
   let error: string | null = null;
-  if (!tlsOk) error = transportError;
+  if (configError !== null) error = configError;
+  else if (!tlsOk) error = transportError;
   else if (!context.insecure && verdict.verify && !verdict.verify.ok) error = verdict.verify.error.message;
   else if (!context.insecure && verdict.realmVerify && !verdict.realmVerify.ok) {
     error = `failed to fetch anonymous token: ${verdict.realmVerify.error.message}`;
@@ -80,6 +83,8 @@ function contextResult(
     insecure: context.insecure !== null,
     error,
     ...(context.view ? { summary: context.view.summary } : {}),
+    ...(context.view?.mirrors ? { mirrors: context.view.mirrors } : {}),
+    ...(context.view?.resolved ? { resolved: context.view.resolved } : {}),
   };
 }
 

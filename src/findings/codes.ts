@@ -40,6 +40,8 @@ export const FINDING_CODES = [
   "plaintext-credentials",
   "private-key-exposed",
   "os-store-inconsistent",
+  // Runtime configuration found by the differential suites (test/oracle/).
+  "client-cert-unusable",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

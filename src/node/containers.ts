@@ -1,3 +1,4 @@
+import { crioResolved } from "./containers/crio-resolved.ts";
 import {
   findRegistry,
   type RegistriesConf,
@@ -66,11 +67,12 @@ export function crioTrustFor(fs: HostFs, registry: string, opts: CrioTrustOption
     ],
     summary,
     ...(mirrors.length > 0 ? { mirrors } : {}),
+    resolved: crioResolved(fs, registry, conf, entry),
   };
 }
 
 /** The first candidate that exists; unreadable ones are skipped like missing ones. Falls back to the last. */
-function certDirFor(fs: HostFs, registry: string): string {
+export function certDirFor(fs: HostFs, registry: string): string {
   const candidates = CONTAINERS_CERT_DIRS.map((root) => `${root}/${registry}`);
   for (const dir of candidates) {
     try {

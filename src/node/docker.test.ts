@@ -33,10 +33,11 @@ const cases: {
   },
   { name: "ca.crt is added", files: { [`${DIR}/ca.crt`]: PEM }, caFiles: [`${DIR}/ca.crt`], findings: [] },
   {
-    name: "client pair next to the CA is fine",
+    // dockerd loads the pair with tls.LoadX509KeyPair (test/oracle/moby-registry.test.ts): "k" is no key.
+    name: "a client pair whose key does not load is fatal",
     files: { [`${DIR}/ca.crt`]: PEM, [`${DIR}/client.cert`]: PEM, [`${DIR}/client.key`]: "k" },
     caFiles: [`${DIR}/ca.crt`],
-    findings: [],
+    findings: [`config-invalid:error@${DIR}/client.cert`],
   },
   {
     name: "a CA named .pem is never loaded",

@@ -1,7 +1,17 @@
 import { findHostDir } from "./containerd/host-dir.ts";
 import { hostDirView, type ViewParts } from "./containerd/host-dir-view.ts";
+import { detectDockerVersion } from "./containerd/version.ts";
 import { certsDirFindings, readCertsDir } from "./docker/certs-dir.ts";
+import { type DaemonFlags, readDaemonFlags } from "./docker/daemon-flags.ts";
 import { type DaemonJson, readDaemonJson } from "./docker/daemon-json.ts";
+import {
+  builtinInsecureFor,
+  conflictFinding,
+  dockerResolved,
+  dockerRules,
+  effectiveInsecure,
+  flagFileConflict,
+} from "./docker/docker-resolved.ts";
 import { type InsecureMatch, matchInsecure } from "./docker/insecure-match.ts";
 import type { HostFs } from "./host-fs.ts";
 import { assertRegistryName } from "./registry-name.ts";
@@ -14,6 +24,10 @@ export interface DockerTrustOptions {
   daemonJson?: DaemonJson;
   /** The registry host's IP addresses, when known: dockerd matches insecure CIDRs against them. */
   addresses?: readonly string[];
+  /** Registry flags of the docker.service unit (read when not given). */
+  flags?: DaemonFlags;
+  /** The installed Docker Engine version and where it was found (read from the package database when not given). */
+  dockerVersion?: { version: string; source: string } | null;
 }
 
 /**
@@ -43,26 +57,45 @@ export function dockerTrustFor(
       summary,
     };
   }
-  const match = matchInsecure(registry, daemon.insecureRegistries, opts.addresses ?? null);
-  const insecure = insecureSetting(daemon, match);
-  const parts =
-    daemon.containerdSnapshotter === true
-      ? containerdStoreView(fs, registry, insecure)
-      : classicView(fs, registry, insecure, match);
+  const flags = opts.flags ?? readDaemonFlags(fs);
+  const rules = dockerRules(opts.dockerVersion === undefined ? detectDockerVersion(fs) : opts.dockerVersion);
+  const inputs = { daemon, flags, rules, addresses: opts.addresses ?? null, certsDir: DOCKER_CERTS_D };
+  const entries = effectiveInsecure(inputs);
+  const match = matchInsecure(registry, entries, inputs.addresses, builtinInsecureFor(rules));
+  const insecure = insecureSetting(daemon, flags, match);
+  const conflict = flagFileConflict(daemon, flags);
+  const classic = daemon.containerdSnapshotter !== true;
+  const parts = classic
+    ? classicView(fs, registry, insecure, match)
+    : containerdStoreView(fs, registry, insecure);
+  const mirrors = registry === "docker.io" ? [...daemon.registryMirrors, ...flags.registryMirrors] : [];
   return {
     ...base,
     ...parts,
-    configFiles: [...(daemon.exists ? [daemon.path] : []), ...parts.configFiles],
-    findings: [...daemon.findings, ...parts.findings],
+    ...(classic && mirrors.length > 0 ? { mirrors } : {}),
+    configFiles: [...(daemon.exists ? [daemon.path] : []), ...flags.files, ...parts.configFiles],
+    findings: [
+      ...daemon.findings,
+      ...(conflict ? [conflictFinding(daemon, flags, conflict)] : []),
+      ...parts.findings,
+    ],
+    ...(classic ? { resolved: dockerResolved(fs, registry, inputs) } : {}),
   };
 }
 
-function insecureSetting(daemon: DaemonJson, match: InsecureMatch | null): InsecureSetting | null {
+function insecureSetting(
+  daemon: DaemonJson,
+  flags: DaemonFlags,
+  match: InsecureMatch | null,
+): InsecureSetting | null {
   if (match?.kind === "entry") {
+    const fromFlag = !daemon.insecureRegistries.includes(match.entry);
     return {
-      file: daemon.path,
+      file: fromFlag ? (flags.files[0] ?? "docker.service") : daemon.path,
       line: match.entry.line,
-      setting: `insecure-registries "${match.entry.raw}"`,
+      setting: fromFlag
+        ? `--insecure-registry ${match.entry.raw} (docker.service)`
+        : `insecure-registries "${match.entry.raw}"`,
       expiresAt: null,
     };
   }
@@ -90,7 +123,7 @@ function classicView(
       insecure,
       configFiles: [],
       findings: [],
-      summary: `${insecure.setting}: TLS not verified, ${dir} not read`,
+      summary: `${insecure.setting}: TLS not verified (then plain HTTP), ${dir} not read`,
     };
   }
   const read = readCertsDir(fs, dir, {

@@ -1,9 +1,11 @@
-import { type ContainerdConfig, readContainerdConfig } from "./containerd/config.ts";
+import { CONTAINERD_CONFIG, type ContainerdConfig, readContainerdConfig } from "./containerd/config.ts";
+import { containerdFeatures } from "./containerd/features.ts";
 import { containerdTrustFor } from "./containerd/trust.ts";
-import { readContainerdVersion } from "./containerd/version.ts";
+import { detectContainerdVersion, detectDockerVersion } from "./containerd/version.ts";
 import { type RegistriesConf, readRegistriesConf } from "./containers/registries-conf.ts";
 import { type CrioTrustOptions, crioTrustFor } from "./containers.ts";
 import { detectRuntimes } from "./detect.ts";
+import { type DaemonFlags, readDaemonFlags } from "./docker/daemon-flags.ts";
 import { type DaemonJson, readDaemonJson } from "./docker/daemon-json.ts";
 import { dockerTrustFor } from "./docker.ts";
 import type { HostFs } from "./host-fs.ts";
@@ -18,8 +20,11 @@ export interface NodeView {
   system: SystemStore;
   /** The runtimes asked for (with whatever evidence exists), or those detected. */
   runtimes: DetectedRuntime[];
-  /** What `runtime` trusts for `registry` ("host[:port]" as in the image reference). Cached. */
-  trustFor(runtime: RuntimeName, registry: string): RuntimeTrustView;
+  /**
+   * What `runtime` trusts for `registry` ("host[:port]" as in the image reference). Cached.
+   * `addresses`: the registry host's addresses as this node resolves them (dockerd's insecure CIDRs match them).
+   */
+  trustFor(runtime: RuntimeName, registry: string, addresses?: readonly string[]): RuntimeTrustView;
   /** The parsed containerd config.toml, for `regtrust trust` planning. */
   containerdConfig(): ContainerdConfig;
 }
@@ -40,11 +45,20 @@ export interface NodeViewOptions {
 export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
   const system = readSystemStore(fs, opts.systemStore);
   const cache = new Map<string, RuntimeTrustView>();
-  const containerdConfig = once(() => readContainerdConfig(fs));
+  const containerdVersion = once(() =>
+    opts.containerdVersion
+      ? { version: opts.containerdVersion, source: "option" }
+      : detectContainerdVersion(fs),
+  );
+  const containerdConfig = once(() =>
+    readContainerdConfig(fs, CONTAINERD_CONFIG, containerdFeatures(containerdVersion()?.version)),
+  );
   const configs = {
     containerdConfig,
-    containerdVersion: once(() => opts.containerdVersion ?? readContainerdVersion(fs)),
+    containerdVersion,
     daemonJson: once<DaemonJson>(() => readDaemonJson(fs)),
+    daemonFlags: once<DaemonFlags>(() => readDaemonFlags(fs)),
+    dockerVersion: once(() => detectDockerVersion(fs)),
     registriesConf: once<RegistriesConf>(() => readRegistriesConf(fs)),
     registriesYaml: {
       k3s: once(() => readRegistriesYaml(fs, "k3s")),
@@ -60,11 +74,11 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
     system,
     runtimes: runtimesFor(fs, opts.runtimes, containerdConfig),
     containerdConfig,
-    trustFor(runtime, registry) {
-      const key = `${runtime}\u0000${registry}`;
+    trustFor(runtime, registry, addresses) {
+      const key = `${runtime}\u0000${registry}\u0000${(addresses ?? []).join(",")}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      const view = computeTrust(fs, runtime, registry, configs);
+      const view = computeTrust(fs, runtime, { registry, addresses: addresses ?? null }, configs);
       cache.set(key, view);
       return view;
     },
@@ -73,22 +87,36 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
 
 interface ConfigCache {
   containerdConfig: () => ContainerdConfig;
-  containerdVersion: () => string | null;
+  containerdVersion: () => { version: string; source: string } | null;
   daemonJson: () => DaemonJson;
+  daemonFlags: () => DaemonFlags;
+  dockerVersion: () => { version: string; source: string } | null;
   registriesConf: () => RegistriesConf;
   registriesYaml: Record<Distribution, () => RegistriesYaml>;
   agentConfig: Record<Distribution, () => ContainerdConfig>;
 }
 
-function computeTrust(fs: HostFs, runtime: RuntimeName, registry: string, c: ConfigCache): RuntimeTrustView {
+function computeTrust(
+  fs: HostFs,
+  runtime: RuntimeName,
+  target: { registry: string; addresses: readonly string[] | null },
+  c: ConfigCache,
+): RuntimeTrustView {
+  const { registry } = target;
   switch (runtime) {
     case "containerd":
       return containerdTrustFor(fs, registry, {
         config: c.containerdConfig(),
-        containerdVersion: c.containerdVersion(),
+        containerdVersion: c.containerdVersion()?.version ?? null,
+        containerdVersionSource: c.containerdVersion()?.source ?? null,
       });
     case "docker":
-      return dockerTrustFor(fs, registry, { daemonJson: c.daemonJson() });
+      return dockerTrustFor(fs, registry, {
+        daemonJson: c.daemonJson(),
+        flags: c.daemonFlags(),
+        dockerVersion: c.dockerVersion(),
+        ...(target.addresses ? { addresses: target.addresses } : {}),
+      });
     case "crio":
       return crioTrustFor(fs, registry, { registriesConf: c.registriesConf() } satisfies CrioTrustOptions);
     case "k3s":

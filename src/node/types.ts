@@ -67,6 +67,53 @@ export interface RuntimeTrustView {
   mirrors?: string[];
   /** Registry credentials stored in plain text in this runtime's config files (where, never the values). */
   plaintextCredentials?: PlaintextCredential[];
+  /** The runtime's resolved configuration for this registry, field by field (docs/diagnose-json.md). */
+  resolved?: ResolvedView;
+}
+
+/** Which runtime version's rules a view applies, and whether the version had to be assumed. */
+export interface RulesApplied {
+  /** The installed version as found, e.g. "1.6.20~ds1-1+deb12u3"; null when unknown. */
+  runtimeVersion: string | null;
+  /** Where the version came from: "dpkg status", "apk database", "option"; null when unknown. */
+  versionSource: string | null;
+  /** The release line whose rules were applied, e.g. "containerd 1.6", "containerd 2.2". */
+  rules: string;
+  /** True when the version is unknown and the newest known rules were assumed. */
+  assumed: boolean;
+}
+
+/** One endpoint a runtime tries for a registry, in order. */
+export interface ResolvedEndpointView {
+  /** Where the entry comes from: a hosts.toml `[host."…"]` table, its `server`, a certs.d *.crt directory, built-in defaults, or a runtime's mirror list. */
+  origin: "host" | "server" | "certs.d" | "default" | "mirror";
+  scheme: string;
+  host: string;
+  path: string;
+  capabilities: string[];
+  caFiles: string[];
+  clientCerts: { cert: string; key: string | null }[];
+  skipVerify: boolean;
+  /** HTTPS first, then plain HTTP after a TLS error (containerd ≥ 1.7 NewHTTPFallback, Docker's insecure registries). */
+  httpFallback: boolean;
+}
+
+/** What a runtime resolved for one registry, as plain data. */
+export interface ResolvedView {
+  rules: RulesApplied;
+  /** Config files read to decide this view, in order. */
+  filesRead: string[];
+  /** containerd: config_path as decoded (null when unset), and the registry table it was read from. */
+  configPath?: string | null;
+  registryTable?: string | null;
+  /** containerd: the host directory used, the hosts.toml whose settings apply, and one that was ignored. */
+  hostDir?: string | null;
+  hostsToml?: string | null;
+  hostsTomlIgnored?: { file: string; reason: string; line: number | null } | null;
+  /** Endpoints in the order the runtime tries them; the last is the registry itself unless mirrors replace it. */
+  endpoints: ResolvedEndpointView[];
+  /** Why the runtime fails every pull from this registry before any connection (config it cannot load); null otherwise. */
+  error: string | null;
 }
 
 /** A registry secret stored in plain text in a node config file. The value is never read into a report. */

@@ -140,6 +140,8 @@ describe("hosts.toml that regtrust does not own", () => {
     const node = await buildDebianNode(dirs, {
       "/etc/containerd/config.toml": WITH_CONFIG_PATH,
       [`${hostDir()}/hosts.toml`]: original,
+      // It must exist: containerd fails every pull when any ca file of the list is missing.
+      "/etc/pki/other.pem": await readFile(fx.caFile, "utf8"),
     });
     const sums = await treeChecksum(node);
     const run = await trust(node);

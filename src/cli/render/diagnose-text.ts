@@ -1,6 +1,7 @@
 import { oneLine } from "../../core/terminal-text.ts";
 import type { ContextResult, DiagnoseResult, PresentedCertificate } from "../../diagnose/result.ts";
 import type { Finding } from "../../findings/finding.ts";
+import type { RulesApplied } from "../../node/types.ts";
 import type { Style } from "../style.ts";
 import { renderFindings } from "./findings-text.ts";
 
@@ -70,11 +71,19 @@ function contextLines(context: ContextResult, width: number, style: Style): stri
   const lines = [`  ${mark} ${context.name.padEnd(width)}  ${status}`];
   const pad = " ".repeat(width + 6);
   if (context.summary) lines.push(style.dim(`${pad}${context.summary}`));
+  const rules = context.resolved?.rules;
+  if (rules) lines.push(style.dim(`${pad}${rulesLine(rules)}`));
   if (context.anchors.length > 0) {
     const label = context.ok && !context.insecure ? "anchored by" : "trusts";
     lines.push(style.dim(`${pad}${label}: ${context.anchors.join(", ")}`));
   }
   return lines;
+}
+
+/** Which runtime version's rules the verdict uses, and whether that had to be assumed. */
+function rulesLine(rules: RulesApplied): string {
+  if (rules.assumed) return `rules: ${rules.rules} (version not found in the package database: assumed)`;
+  return `rules: ${rules.rules} (${rules.runtimeVersion} from ${rules.versionSource})`;
 }
 
 function chainHeading(result: DiagnoseResult): string {

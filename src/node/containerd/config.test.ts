@@ -77,7 +77,7 @@ describe("readContainerdConfig", () => {
       name: "Docker's containerd.io",
       text: CONFIG_DOCKER_CONTAINERD_IO,
       version: 1,
-      table: "plugins.io.containerd.grpc.v1.cri.registry",
+      table: "plugins.cri.registry",
       roots: [],
       criDisabled: true,
     },

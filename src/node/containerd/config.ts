@@ -4,6 +4,7 @@ import { scanTomlKeyLines, type TomlKeyLines } from "../toml-lines.ts";
 import { formatKeyPath, parseToml, type TomlTable, tableAt } from "../toml-values.ts";
 import type { PlaintextCredential } from "../types.ts";
 import { readConflictFindings } from "./config-findings.ts";
+import { type ContainerdFeatures, LATEST_FEATURES } from "./features.ts";
 import { type LegacyMirror, type LegacyRegistryConfig, readLegacyRegistry } from "./legacy-registry.ts";
 
 export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
@@ -18,8 +19,10 @@ export interface ContainerdConfig {
   /** Node path of the file. */
   path: string;
   exists: boolean;
-  /** False when the file does not parse (containerd then refuses to start). */
+  /** False when the file does not parse or containerd refuses it (then containerd or its CRI plugin does not start). */
   valid: boolean;
+  /** Why containerd refuses a file that parses (unsupported version, a plugin key that is not a URI, a mistyped config_path). */
+  refusal?: string;
   /** `version`; absent means 1, which containerd reads like 2 for the CRI plugin. */
   version: number;
   /** Key path of the registry table that applies to this version, e.g. plugins."io.containerd.cri.v1.images".registry. */
@@ -44,7 +47,11 @@ export interface ContainerdConfig {
 }
 
 /** Reads and interprets config.toml; a missing file yields containerd's defaults. */
-export function readContainerdConfig(fs: HostFs, path: string = CONTAINERD_CONFIG): ContainerdConfig {
+export function readContainerdConfig(
+  fs: HostFs,
+  path: string = CONTAINERD_CONFIG,
+  features: ContainerdFeatures = LATEST_FEATURES,
+): ContainerdConfig {
   const text = fs.readText(path);
   if (text === null) return defaultsFor(path, false);
   const parsed = parseToml(text);
@@ -55,7 +62,38 @@ export function readContainerdConfig(fs: HostFs, path: string = CONTAINERD_CONFI
       findings: [unparseableConfig(path, parsed.message, parsed.line)],
     };
   }
-  return interpret(path, parsed.table, scanTomlKeyLines(text));
+  const refused = refusedByServerConfig(parsed.table, features);
+  if (refused) {
+    return {
+      ...defaultsFor(path, true),
+      valid: false,
+      refusal: refused,
+      findings: [unparseableConfig(path, refused, null, "refuses")],
+    };
+  }
+  return interpret(path, parsed.table, scanTomlKeyLines(text), features);
+}
+
+/**
+ * services/server/config `ValidateV2` in 1.6.20/1.7.24: a version 2 file whose
+ * plugin keys are not full URIs ("io.containerd.x.vx"), and from 1.7 a version
+ * above 2, stop containerd from starting. 2.x migrates old files instead.
+ */
+function refusedByServerConfig(table: TomlTable, features: ContainerdFeatures): string | null {
+  if (features.configVersion3 === "supported") return null;
+  const version = Number(table.version ?? 1) || 1;
+  if (version > 2 && features.configVersion3 === "rejected")
+    return `unsupported config version \`${version}\` (this containerd reads version 2 at most)`;
+  if (version < 2) return null;
+  const plugins = tableAt(table, ["plugins"]) ?? {};
+  const bad = Object.keys(plugins).find((key) => !isPluginUri(key, features));
+  return bad ? `invalid plugin key URI "${bad}" expect io.containerd.x.vx` : null;
+}
+
+function isPluginUri(key: string, features: ContainerdFeatures): boolean {
+  // 1.6: at least four dot-separated parts; 1.7 also wants the "io.containerd." prefix.
+  if (features.configVersion3 === "rejected" && !key.startsWith("io.containerd.")) return false;
+  return key.split(".").length >= 4;
 }
 
 function defaultsFor(path: string, exists: boolean): ContainerdConfig {
@@ -77,9 +115,14 @@ function defaultsFor(path: string, exists: boolean): ContainerdConfig {
   };
 }
 
-function interpret(path: string, table: TomlTable, lines: TomlKeyLines): ContainerdConfig {
+function interpret(
+  path: string,
+  table: TomlTable,
+  lines: TomlKeyLines,
+  features: ContainerdFeatures,
+): ContainerdConfig {
   const version = Number(table.version ?? 1) || 1;
-  const registryTable = [...pluginTableFor(table, version), "registry"];
+  const registryTable = [...pluginTableFor(version, features), "registry"];
   const registry = tableAt(table, registryTable) ?? {};
   const findings: Finding[] = [];
   const configPath = readConfigPath(path, registry, registryTable, lines, findings);
@@ -102,12 +145,21 @@ function interpret(path: string, table: TomlTable, lines: TomlKeyLines): Contain
     lines,
   };
   findings.push(...readConflictFindings(config, table));
-  return config;
+  // Go decodes config_path into a string field: any other type fails the CRI plugin's config.
+  const mistyped = registry.config_path !== undefined && typeof registry.config_path !== "string";
+  return mistyped ? { ...config, valid: false, refusal: "config_path is not a string" } : config;
 }
 
-function pluginTableFor(table: TomlTable, version: number): string[] {
-  if (version >= 3) return CRI_V3_IMAGES;
-  if (version <= 1 && !tableAt(table, CRI_V2) && tableAt(table, CRI_V1_SHORT)) return CRI_V1_SHORT;
+/**
+ * The table the CRI plugin decodes (services/server/config `Config.Decode`):
+ * version 1 files key plugins by their short id, so only plugins.cri counts
+ * and a plugins."io.containerd.grpc.v1.cri" table is ignored (1.6.20, 1.7.24);
+ * version 2 by URI; version 3 is containerd 2.x's layout, which 1.6 reads
+ * with version 2's table.
+ */
+function pluginTableFor(version: number, features: ContainerdFeatures): string[] {
+  if (version >= 3 && features.configVersion3 === "supported") return CRI_V3_IMAGES;
+  if (version <= 1) return CRI_V1_SHORT;
   return CRI_V2;
 }
 
@@ -146,16 +198,27 @@ function isCriDisabled(disabled: unknown): boolean {
   );
 }
 
-function unparseableConfig(path: string, message: string, line: number | null): Finding {
+function unparseableConfig(
+  path: string,
+  message: string,
+  line: number | null,
+  why: "syntax" | "refuses" = "syntax",
+): Finding {
   return finding(
     "config-invalid",
     "error",
-    `${path} is not valid TOML, so containerd cannot load it: ${message}.`,
+    why === "syntax"
+      ? `${path} is not valid TOML, so containerd cannot load it: ${message}.`
+      : `containerd refuses to start with ${path}: ${message}.`,
     {
       file: path,
       ...(line ? { line } : {}),
       evidence: [message],
-      fix: [`Fix the syntax at ${path}${line ? `:${line}` : ""}, then: systemctl restart containerd`],
+      fix: [
+        why === "syntax"
+          ? `Fix the syntax at ${path}${line ? `:${line}` : ""}, then: systemctl restart containerd`
+          : `Fix ${path} (containerd config default shows this version's layout), then: systemctl restart containerd`,
+      ],
     },
   );
 }

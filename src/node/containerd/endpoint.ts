@@ -1,4 +1,5 @@
 import { ipVersionOf } from "../../target/ip-literal.ts";
+import { type ContainerdFeatures, LATEST_FEATURES } from "./features.ts";
 import type { HostsEndpoint } from "./hosts-toml.ts";
 
 /**
@@ -27,8 +28,15 @@ function normalizeAuthority(scheme: string, authority: string): string {
   return lower.endsWith(defaultPort) ? lower.slice(0, -defaultPort.length) : lower;
 }
 
-/** docker.IsLocalhost: "localhost" or a loopback IP, port ignored (core/remotes/docker/resolver.go). */
+/**
+ * docker.IsLocalhost: "localhost" or a loopback IP, port ignored
+ * (core/remotes/docker/resolver.go). Like Go's net.SplitHostPort, "[::1]"
+ * without a port does not split, and the bracketed text is no IP: not local.
+ */
 export function isLocalhost(registry: string): boolean {
+  const bracketedNoPort =
+    registry.startsWith("[") && !registry.slice(registry.indexOf("]") + 1).startsWith(":");
+  if (bracketedNoPort) return false;
   const host = splitHostPort(registry).host;
   if (host === "localhost") return true;
   if (ipVersionOf(host) === 4) return host.startsWith("127.");
@@ -52,9 +60,14 @@ export function splitHostPort(authority: string): { host: string; port: string }
 
 /**
  * containerd skips verification for a loopback registry it dials with its
- * built-in defaults (no `server` key), on any port but 80 (hosts.go
- * `ConfigureHosts`: "Skipping TLS verification for localhost").
+ * built-in defaults (no `server` key) (hosts.go `ConfigureHosts`: "Skipping
+ * TLS verification for localhost"): from 1.7 on any port but 80; 1.6 dials
+ * such a registry over plain HTTP on every port.
  */
-export function implicitLocalhostSkipVerify(registry: string): boolean {
-  return isLocalhost(registry) && splitHostPort(registry).port !== "80";
+export function implicitLocalhostSkipVerify(
+  registry: string,
+  features: Pick<ContainerdFeatures, "localhostByPort"> = LATEST_FEATURES,
+): boolean {
+  if (!isLocalhost(registry)) return false;
+  return !features.localhostByPort || splitHostPort(registry).port !== "80";
 }

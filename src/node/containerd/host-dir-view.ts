@@ -39,20 +39,26 @@ export function hostDirView(
     if (!(error instanceof HostFsError)) throw error;
     return unreadableHostsToml(file, error, registry, runtime);
   }
-  if (text === null || text.length === 0) return certFilesView(fs, match, registry, runtime, null);
+  if (text === null || text.length === 0)
+    return certFilesView(fs, match, { registry, runtime, features }, null);
   const parsed = parseHostsToml(text, match.dir, features);
   if (!parsed.ok) {
     const invalid = invalidHostsToml(file, parsed.reason, parsed.line, match.dir, registry);
-    return certFilesView(fs, match, registry, runtime, invalid);
+    return certFilesView(fs, match, { registry, runtime, features }, invalid);
   }
-  return hostsTomlView(fs, { file, text, endpoints: parsed.endpoints }, registry, runtime);
+  return hostsTomlView(fs, { file, text, endpoints: parsed.endpoints }, { registry, runtime, features });
+}
+
+interface ViewFor {
+  registry: string;
+  runtime: string;
+  features: ContainerdFeatures;
 }
 
 function hostsTomlView(
   fs: HostFs,
   hosts: { file: string; text: string; endpoints: HostsEndpoint[] },
-  registry: string,
-  runtime: string,
+  { registry, runtime, features }: ViewFor,
 ): ViewParts {
   const { file, endpoints } = hosts;
   const { endpoint, mirrors } = endpointForRegistry(endpoints, registry);
@@ -73,7 +79,7 @@ function hostsTomlView(
     registry,
     consequence: `fails every pull from ${registry} (unable to read CA cert)`,
   };
-  const insecure = skipVerifySetting(hosts, endpoint, registry);
+  const insecure = skipVerifySetting(hosts, endpoint, registry, features);
   const target = endpoint.url ?? `https://${registry} (built-in default)`;
   const summary =
     `${file}: ${target}` +
@@ -97,8 +103,10 @@ function skipVerifySetting(
   hosts: { file: string; text: string },
   endpoint: HostsEndpoint,
   registry: string,
+  features: ContainerdFeatures,
 ): InsecureSetting | null {
-  if (endpoint.host === null && implicitLocalhostSkipVerify(registry)) return implicitSkip(hosts.file);
+  if (endpoint.host === null && implicitLocalhostSkipVerify(registry, features))
+    return implicitSkip(hosts.file, features);
   if (endpoint.skipVerify !== true) return null;
   const table = endpoint.kind === "host" ? `[host."${endpoint.url}"] ` : "";
   return {
@@ -112,22 +120,29 @@ function skipVerifySetting(
 /** The `setting` text of containerd's built-in skip-verify for loopback registries. */
 export const BUILTIN_SKIP_VERIFY = "containerd's built-in skip_verify for localhost/loopback registries";
 
+/** containerd 1.6's built-in rule: a loopback registry is dialled over plain HTTP. */
+export const BUILTIN_PLAIN_HTTP =
+  "containerd 1.6's built-in plain HTTP for localhost/loopback registries (no TLS at all)";
+
 /** containerd's built-in rule for loopback registries (no `server` set). */
-export function implicitSkip(file: string): InsecureSetting {
-  return { file, line: null, setting: BUILTIN_SKIP_VERIFY, expiresAt: null };
+export function implicitSkip(
+  file: string,
+  features: Pick<ContainerdFeatures, "localhostByPort"> = LATEST_FEATURES,
+): InsecureSetting {
+  const setting = features.localhostByPort ? BUILTIN_SKIP_VERIFY : BUILTIN_PLAIN_HTTP;
+  return { file, line: null, setting, expiresAt: null };
 }
 
 /** Docker's certificate layout: *.crt are CAs (hosts.go `loadCertFiles`; directories skipped). */
 function certFilesView(
   fs: HostFs,
   match: HostDirMatch,
-  registry: string,
-  runtime: string,
+  { registry, runtime, features }: ViewFor,
   invalid: Finding | null,
 ): ViewParts {
   const crts = listCrtFiles(fs, match.dir);
   const caFiles = crts.map((path) => readTrustSource(fs, path, "certs.d *.crt"));
-  const insecure = implicitLocalhostSkipVerify(registry) ? implicitSkip(match.dir) : null;
+  const insecure = implicitLocalhostSkipVerify(registry, features) ? implicitSkip(match.dir, features) : null;
   const failure = {
     runtime,
     registry,

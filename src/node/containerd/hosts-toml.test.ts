@@ -143,28 +143,33 @@ test("dial_timeout before 2.1 is an unknown key and ignored", () => {
 });
 
 test("containerdFeatures by version", () => {
+  const base = { defaultHostDir: true };
   assert.deepEqual(containerdFeatures("1.6.20"), {
-    defaultHostDir: false,
+    ...base,
+    localhostByPort: false,
+    httpsFirstWithTls: false,
+    configVersion3: "v2-tables",
     referrersCapability: false,
     dialTimeout: false,
     hostlessHostsToml: false,
   });
   assert.deepEqual(containerdFeatures("v1.7.27"), {
-    defaultHostDir: true,
+    ...base,
+    localhostByPort: true,
+    httpsFirstWithTls: true,
+    configVersion3: "rejected",
     referrersCapability: false,
     dialTimeout: false,
     hostlessHostsToml: false,
   });
   assert.deepEqual(containerdFeatures("2.1.4-1"), {
-    defaultHostDir: true,
+    ...base,
+    localhostByPort: true,
+    httpsFirstWithTls: true,
+    configVersion3: "supported",
     referrersCapability: false,
     dialTimeout: true,
     hostlessHostsToml: true,
   });
-  assert.deepEqual(containerdFeatures(null), {
-    defaultHostDir: true,
-    referrersCapability: true,
-    dialTimeout: true,
-    hostlessHostsToml: true,
-  });
+  assert.deepEqual(containerdFeatures(null), containerdFeatures("2.2.0"));
 });

@@ -223,10 +223,14 @@ const cases: Case[] = [
     findings: ["config-path-unset:warning"],
   },
   {
-    name: "containerd 1.6 has no _default directory",
-    files: v2({ [`${CERTS}/_default/hosts.toml`]: 'ca = "/etc/pki/corp.pem"\n', "/etc/pki/corp.pem": PEM }),
+    // containerd 1.6.20's own hostPaths already has _default (test/oracle/containerd-hosts.test.ts).
+    name: "containerd 1.6 reads the _default directory too",
+    files: v2({
+      [`${CERTS}/_default/hosts.toml`]: 'ca = "/etc/pki/corp.pem"\n[host]\n',
+      "/etc/pki/corp.pem": PEM,
+    }),
     opts: { containerdVersion: "1.6.20~ds1-1" },
-    caFiles: [],
+    caFiles: ["/etc/pki/corp.pem"],
     findings: [],
   },
 ];

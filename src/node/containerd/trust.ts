@@ -13,6 +13,9 @@ import { type ContainerdFeatures, containerdFeatures } from "./features.ts";
 import { findHostDir } from "./host-dir.ts";
 import { hostDirView, implicitSkip, type ViewParts } from "./host-dir-view.ts";
 import { legacyView } from "./legacy-view.ts";
+import { resolutionFindings } from "./resolution-findings.ts";
+import { type HostsResolution, resolveHosts } from "./resolve-hosts.ts";
+import { containerdResolved, containerdRules } from "./resolved-view.ts";
 import { atLeast } from "./version.ts";
 
 /** containerd ≥ 2.2 on Linux, when neither config_path nor mirrors is set (plugins/cri/images/plugin.go). */
@@ -30,8 +33,10 @@ export interface ContainerdTrustOptions {
    * (the legacy registry path, certs.d unread).
    */
   fallbackRoots?: readonly string[] | null;
-  /** Known containerd version ("1.7.27", "2.2.0"), when the caller has it; decides the 2.2 default. */
+  /** Known containerd version ("1.7.27", "2.2.0"), when the caller has it; decides which release's rules apply. */
   containerdVersion?: string | null;
+  /** Where containerdVersion came from ("dpkg status", "apk database", "option"), for the JSON. */
+  containerdVersionSource?: string | null;
   /** certs.d roots to check for ignored host directories when config_path is unset. */
   unsetCheckRoots?: readonly string[];
   /** How to turn config_path on (snippet and commands); defaults to editing config.toml. */
@@ -50,12 +55,16 @@ export function containerdTrustFor(
 ): RuntimeTrustView {
   assertRegistryName(registry);
   const runtime = opts.runtime ?? "containerd";
-  const config = opts.config ?? readContainerdConfig(fs, opts.configFile ?? CONTAINERD_CONFIG);
+  const features = containerdFeatures(opts.containerdVersion);
+  const rules = containerdRules(opts.containerdVersion, opts.containerdVersionSource ?? null);
+  const config = opts.config ?? readContainerdConfig(fs, opts.configFile ?? CONTAINERD_CONFIG, features);
   const base = { runtime, registry, usesSystemRoots: true };
   const credentials = config.credentials.length > 0 ? { plaintextCredentials: config.credentials } : {};
   if (!config.valid) {
-    const summary = `${config.path} does not parse; ${runtime}'s containerd cannot start`;
-    return {
+    const summary = config.refusal
+      ? `containerd refuses ${config.path} (${config.refusal}); ${runtime}'s containerd or its CRI plugin cannot start`
+      : `${config.path} does not parse; ${runtime}'s containerd cannot start`;
+    const view = {
       ...base,
       caFiles: [],
       insecure: null,
@@ -63,14 +72,11 @@ export function containerdTrustFor(
       findings: config.findings,
       summary,
     };
+    return { ...view, resolved: containerdResolved(config, rules, null, view) };
   }
   const roots = config.roots.length > 0 ? config.roots : fallbackRoots(config, opts);
   const parts = roots
-    ? rootsView(
-        fs,
-        { roots, registry, runtime, features: containerdFeatures(opts.containerdVersion) },
-        how(config),
-      )
+    ? rootsView(fs, { roots, registry, runtime, features }, how(config))
     : legacyView(fs, config, registry, {
         runtime,
         unsetCheckRoots: opts.unsetCheckRoots ?? DEFAULT_CONFIG_PATH_V2_2,
@@ -79,14 +85,16 @@ export function containerdTrustFor(
   const criNote = config.criDisabled
     ? ` (the CRI plugin is disabled in ${config.path}: kubelet cannot use this containerd)`
     : "";
-  return {
+  const { resolution, ...viewParts } = { resolution: null, ...parts };
+  const view = {
     ...base,
-    ...parts,
+    ...viewParts,
     configFiles: [...(config.exists ? [config.path] : []), ...parts.configFiles],
     findings: [...config.findings, ...parts.findings],
     summary: parts.summary + criNote,
     ...credentials,
   };
+  return { ...view, resolved: containerdResolved(config, rules, resolution, view) };
 }
 
 function fallbackRoots(config: ContainerdConfig, opts: ContainerdTrustOptions): readonly string[] | null {
@@ -106,14 +114,31 @@ interface RootsLookup {
   features: ContainerdFeatures;
 }
 
-function rootsView(fs: HostFs, lookup: RootsLookup, how: string): ViewParts {
+function rootsView(
+  fs: HostFs,
+  lookup: RootsLookup,
+  how: string,
+): ViewParts & { resolution: HostsResolution } {
+  const { roots, registry, runtime, features } = lookup;
+  const resolution = resolveHosts(fs, roots, registry, features);
+  const failing = resolutionFindings(resolution, registry, runtime);
+  return { ...withFindings(hostDirParts(fs, lookup, how), failing), resolution };
+}
+
+function withFindings(parts: ViewParts, extra: Finding[]): ViewParts {
+  return extra.length === 0 ? parts : { ...parts, findings: [...parts.findings, ...extra] };
+}
+
+function hostDirParts(fs: HostFs, lookup: RootsLookup, how: string): ViewParts {
   const { roots, registry, runtime, features } = lookup;
   const match = findHostDir(fs, roots, registry, features);
   if (match) {
     const parts = hostDirView(fs, match, registry, runtime, features);
     return { ...parts, summary: `${how} ${roots.join(":")} → ${parts.summary}` };
   }
-  const insecure = implicitLocalhostSkipVerify(registry) ? implicitSkip(roots[0] ?? CONTAINERD_CONFIG) : null;
+  const insecure = implicitLocalhostSkipVerify(registry, features)
+    ? implicitSkip(roots[0] ?? CONTAINERD_CONFIG, features)
+    : null;
   return {
     caFiles: [],
     insecure,

@@ -10,15 +10,41 @@ const PACKAGES = ["containerd", "containerd.io"];
  * default config_path applies.
  */
 export function readContainerdVersion(fs: HostFs): string | null {
-  return fromDpkg(read(fs, "/var/lib/dpkg/status")) ?? fromApk(read(fs, "/lib/apk/db/installed"));
+  return detectContainerdVersion(fs)?.version ?? null;
+}
+
+/**
+ * The installed containerd version and where it was found, for the JSON's `resolved.rules`.
+ * Hook: nodes without a plain-text package database (RPM, static binaries, k3s/RKE2's
+ * embedded containerd) could be read from the binary's Go build info — the Go crypto/x509
+ * work exposes `goVersionOfBinary(fs, path)` in src/node/ for the Go version; the main
+ * module's version (github.com/containerd/containerd vX.Y.Z) sits in the same build info.
+ * Until that is wired, such nodes get the newest rules, marked as assumed.
+ */
+export function detectContainerdVersion(fs: HostFs): { version: string; source: string } | null {
+  const dpkg = fromDpkg(read(fs, "/var/lib/dpkg/status"));
+  if (dpkg) return { version: dpkg, source: "dpkg status" };
+  const apk = fromApk(read(fs, "/lib/apk/db/installed"));
+  return apk ? { version: apk, source: "apk database" } : null;
+}
+
+/** Package names that install Docker Engine (dockerd). */
+export const DOCKER_PACKAGES = ["docker.io", "docker-ce", "moby-engine"];
+
+/** The installed Docker Engine version and where it was found. */
+export function detectDockerVersion(fs: HostFs): { version: string; source: string } | null {
+  const dpkg = fromDpkg(read(fs, "/var/lib/dpkg/status"), DOCKER_PACKAGES);
+  if (dpkg) return { version: dpkg.replace(/\+dfsg.*$/, ""), source: "dpkg status" };
+  const apk = fromApk(read(fs, "/lib/apk/db/installed"), ["docker-engine", "docker"]);
+  return apk ? { version: apk, source: "apk database" } : null;
 }
 
 /** dpkg status: blank-line separated stanzas of "Field: value". */
-export function fromDpkg(text: string | null): string | null {
+export function fromDpkg(text: string | null, packages: readonly string[] = PACKAGES): string | null {
   if (!text) return null;
   for (const stanza of text.split(/\n\n+/)) {
     const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(stanza)?.[1]?.trim();
-    if (!PACKAGES.includes(field("Package") ?? "")) continue;
+    if (!packages.includes(field("Package") ?? "")) continue;
     if (
       !/\binstalled\b/.test(field("Status") ?? "") ||
       /not-installed|config-files/.test(field("Status") ?? "")
@@ -31,12 +57,12 @@ export function fromDpkg(text: string | null): string | null {
 }
 
 /** apk's installed db: stanzas of "P:name" / "V:version" lines. */
-export function fromApk(text: string | null): string | null {
+export function fromApk(text: string | null, packages: readonly string[] = PACKAGES): string | null {
   if (!text) return null;
   for (const stanza of text.split(/\n\n+/)) {
     const name = /^P:(.*)$/m.exec(stanza)?.[1];
     const version = /^V:(.*)$/m.exec(stanza)?.[1];
-    if (name && version && PACKAGES.includes(name)) return version;
+    if (name && version && packages.includes(name)) return version;
   }
   return null;
 }

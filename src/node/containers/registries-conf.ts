@@ -41,7 +41,7 @@ export function readRegistriesConf(fs: HostFs): RegistriesConf {
   const main = userMain ? USER_CONF : SYSTEM_CONF;
   const dirs = userMain ? [USER_CONF_D] : [SYSTEM_CONF_D, USER_CONF_D];
   const files = [main, ...dirs.flatMap((dir) => dropIns(fs, dir))];
-  const byPrefix = new Map<string, RegistryEntry>();
+  let registries: RegistryEntry[] = [];
   const findings: Finding[] = [];
   const read: string[] = [];
   for (const [i, file] of files.entries()) {
@@ -53,15 +53,23 @@ export function readRegistriesConf(fs: HostFs): RegistriesConf {
       findings.push(loaded.error);
       continue;
     }
-    for (const entry of loaded.entries) byPrefix.set(entry.prefix, entry);
+    registries = i === 0 ? loaded.entries : mergeDropIn(registries, loaded.entries);
   }
-  const registries = [...byPrefix.values()].sort((a, b) =>
-    a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0,
-  );
   return { files: read, registries, findings };
 }
 
-/** pkg/sysregistriesv2 `findRegistryWithParsedConfig`: the longest matching prefix wins. */
+/**
+ * `updateWithConfigurationFrom`: a drop-in's entries replace same-prefix ones
+ * (within a file too, the last one wins), and the result is sorted by prefix.
+ * The main file alone keeps its order and duplicates (the first wins a tie).
+ */
+function mergeDropIn(current: RegistryEntry[], update: RegistryEntry[]): RegistryEntry[] {
+  const byPrefix = new Map<string, RegistryEntry>();
+  for (const entry of [...current, ...update]) byPrefix.set(entry.prefix, entry);
+  return [...byPrefix.values()].sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
+}
+
+/** pkg/sysregistriesv2 `findRegistryWithParsedConfig`: the longest matching prefix wins, the first of equals. */
 export function findRegistry(conf: RegistriesConf, ref: string): RegistryEntry | null {
   let best: RegistryEntry | null = null;
   for (const entry of conf.registries) {
@@ -107,7 +115,24 @@ function loadFile(file: string, text: string, forceV2: boolean): Loaded {
     if ("error" in entry) return entry;
     entries.push(entry);
   }
-  return { entries };
+  const conflict = conflictingEntries(entries);
+  return conflict ? { error: broken(file, conflict.reason, conflict.line) } : { entries };
+}
+
+/** `postProcessRegistries`: entries for one location must agree on insecure and blocked. */
+function conflictingEntries(entries: RegistryEntry[]): { reason: string; line: number | null } | null {
+  for (const [i, a] of entries.entries()) {
+    for (const b of entries.slice(0, i)) {
+      if ((a.location || a.prefix) !== (b.location || b.prefix)) continue;
+      const key = a.insecure !== b.insecure ? "insecure" : a.blocked !== b.blocked ? "blocked" : null;
+      if (key)
+        return {
+          reason: `registry '${a.location}' is defined multiple times with conflicting '${key}' setting`,
+          line: a.line,
+        };
+    }
+  }
+  return null;
 }
 
 function fromV2(

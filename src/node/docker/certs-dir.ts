@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { type Finding, finding } from "../../findings/finding.ts";
 import { caFileFindings } from "../ca-findings.ts";
+import { clientPairError } from "../containerd/client-pair.ts";
 import { type HostFs, HostFsError } from "../host-fs.ts";
 import { isMissing, readTrustSource } from "../trust-source.ts";
 import type { TrustSource } from "../types.ts";
@@ -14,6 +15,8 @@ export interface CertsDirRead {
   fatal: { file: string; error: string }[];
   /** Files with a CA-like extension the runtime never loads (.pem, .cer, .der, .ca). */
   ignored: string[];
+  /** `*.cert` files with their same-stem `*.key`: client certificate pairs. */
+  clientPairs: { cert: string; key: string }[];
 }
 
 const IGNORED_CA_LIKE = [".pem", ".cer", ".der", ".ca"];
@@ -35,10 +38,10 @@ export function readCertsDir(
     names = fs.readDir(dir);
   } catch (error) {
     if (!(error instanceof HostFsError)) throw error;
-    return { dir, caFiles: [], fatal: [{ file: dir, error: error.message }], ignored: [] };
+    return { dir, caFiles: [], fatal: [{ file: dir, error: error.message }], ignored: [], clientPairs: [] };
   }
   if (names === null) return null;
-  const read: CertsDirRead = { dir, caFiles: [], fatal: [], ignored: [] };
+  const read: CertsDirRead = { dir, caFiles: [], fatal: [], ignored: [], clientPairs: [] };
   for (const name of names) {
     const path = `${dir}/${name}`;
     const ext = posix.extname(name);
@@ -49,6 +52,11 @@ export function readCertsDir(
     } else if (ext === ".cert" && !names.includes(`${name.slice(0, -5)}.key`)) {
       const error = `missing key ${name.slice(0, -5)}.key for client certificate ${name}. ${rules.missingKeyHint}`;
       read.fatal.push({ file: path, error });
+    } else if (ext === ".cert") {
+      // Both runtimes load the pair with Go's tls.LoadX509KeyPair; a bad pair fails every pull.
+      const problem = clientPairError(fs, path, `${dir}/${name.slice(0, -5)}.key`);
+      if (problem) read.fatal.push({ file: path, error: problem });
+      read.clientPairs.push({ cert: path, key: `${dir}/${name.slice(0, -5)}.key` });
     } else if (ext === ".key" && !names.includes(`${name.slice(0, -4)}.cert`)) {
       read.fatal.push({
         file: path,

@@ -18,6 +18,11 @@ export interface DaemonJson {
   exists: boolean;
   valid: boolean;
   insecureRegistries: InsecureEntry[];
+  /** `registry-mirrors` as written (dockerd uses them for Docker Hub only). */
+  registryMirrors: string[];
+  /** Whether the keys are present at all (dockerd refuses a key set both here and as a flag). */
+  insecureRegistriesSet: boolean;
+  registryMirrorsSet: boolean;
   /** `features."containerd-snapshotter"`: true/false when set, null when left to the default. */
   containerdSnapshotter: boolean | null;
   findings: Finding[];
@@ -29,6 +34,9 @@ export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJs
     exists: false,
     valid: true,
     insecureRegistries: [],
+    registryMirrors: [],
+    insecureRegistriesSet: false,
+    registryMirrorsSet: false,
     containerdSnapshotter: null,
     findings: [],
   };
@@ -55,6 +63,9 @@ export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJs
     exists: true,
     valid: true,
     insecureRegistries: readInsecureEntries(path, text, object["insecure-registries"], findings),
+    registryMirrors: stringList(object["registry-mirrors"]),
+    insecureRegistriesSet: "insecure-registries" in object,
+    registryMirrorsSet: "registry-mirrors" in object,
     containerdSnapshotter: typeof snapshotter === "boolean" ? snapshotter : null,
     findings,
   };
@@ -81,6 +92,16 @@ function readInsecureEntries(
     entries.push({ raw, value: valueText, kind: isCidr(valueText) ? "cidr" : "host", line });
   }
   return entries;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** Exported for --insecure-registry flags, which dockerd normalises the same way. */
+export function insecureEntryOf(raw: string, line: number | null): InsecureEntry {
+  const valueText = raw.replace(/^https?:\/\//i, "");
+  return { raw, value: valueText, kind: isCidr(valueText) ? "cidr" : "host", line };
 }
 
 function isCidr(value: string): boolean {

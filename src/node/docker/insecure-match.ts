@@ -2,8 +2,13 @@ import { parseIp } from "../../pki/ip.ts";
 import { splitHostPort } from "../containerd/endpoint.ts";
 import type { InsecureEntry } from "./daemon-json.ts";
 
-/** dockerd always adds these (config.go `loadInsecureRegistries`: "Localhost is by default considered as an insecure registry"). */
+/**
+ * dockerd always adds these (registry/config.go `LoadInsecureRegistries`: "Localhost is by default
+ * considered as an insecure registry"): moby 20.10.24 (Debian 12) adds 127.0.0.0/8 only, current
+ * moby also ::1/128. Checked against 20.10.24's own code by test/oracle/moby-registry.test.ts.
+ */
 export const BUILTIN_INSECURE_CIDRS = ["::1/128", "127.0.0.0/8"];
+export const BUILTIN_INSECURE_CIDRS_20_10 = ["127.0.0.0/8"];
 
 export type InsecureMatch =
   | { kind: "entry"; entry: InsecureEntry }
@@ -20,17 +25,21 @@ export function matchInsecure(
   registry: string,
   entries: readonly InsecureEntry[],
   addresses: readonly string[] | null,
+  builtins: readonly string[] = BUILTIN_INSECURE_CIDRS,
 ): InsecureMatch | null {
   const exact = entries.find((e) => e.kind === "host" && e.value === registry);
   if (exact) return { kind: "entry", entry: exact };
   if (registry === "docker.io") return null;
-  const host = splitHostPort(registry).host;
+  // net.SplitHostPort: "[::1]" without a port does not split, and "[::1]" is no IP.
+  const bracketedNoPort =
+    registry.startsWith("[") && !registry.slice(registry.indexOf("]") + 1).startsWith(":");
+  const host = bracketedNoPort ? registry : splitHostPort(registry).host;
   const ips = parseIp(host) ? [host] : host === "localhost" ? ["127.0.0.1", "::1"] : (addresses ?? []);
   const cidrs = entries.filter((e) => e.kind === "cidr");
   for (const ip of ips) {
     const entry = cidrs.find((e) => cidrContains(e.value, ip));
     if (entry) return { kind: "entry", entry };
-    const builtin = BUILTIN_INSECURE_CIDRS.find((c) => cidrContains(c, ip));
+    const builtin = builtins.find((c) => cidrContains(c, ip));
     if (builtin) return { kind: "builtin", cidr: builtin };
   }
   if (ips.length === 0 && cidrs.length > 0) return { kind: "unresolved", cidrs };
