@@ -7,6 +7,7 @@ import type { RuntimeName } from "../node/types.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { decodeFailure } from "../pki/decode-failure.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
+import type { Journal } from "../plan/journal.ts";
 import { probe as runProbe } from "../probe/probe.ts";
 import type { Target } from "../target/target.ts";
 import { assembleFindings } from "./assemble-findings.ts";
@@ -16,7 +17,13 @@ import { toResult } from "./to-result.ts";
 
 export interface DiagnoseOptions {
   /** The node view and the OS store, read once (a scan shares them across targets). */
-  node: { view: NodeView; systemSources: LoadedSource[]; runtimes: RuntimeName[] };
+  node: {
+    view: NodeView;
+    systemSources: LoadedSource[];
+    runtimes: RuntimeName[];
+    /** regtrust's journal on the node (insecure expiries, restarts it left to run); null when absent or unreadable. */
+    journal?: Journal | null;
+  };
   timeoutMs: number;
   clock: Clock;
   expiringDays: number;
@@ -61,6 +68,7 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     now,
     expiringDays: opts.expiringDays,
     timeoutMs: opts.timeoutMs,
+    journalExpiry: insecureExpiry(opts.node.journal ?? null, target.registry),
   });
   return toResult({
     target,
@@ -97,4 +105,10 @@ function parseChain(
     certs.push(cert);
   }
   return { certs, problem: null };
+}
+
+/** The expiry of the newest `regtrust insecure` record for the registry (daemon.json cannot carry a marker). */
+function insecureExpiry(journal: Journal | null, registry: string): string | null {
+  const records = journal?.records.filter((r) => r.action === "insecure" && r.target === registry) ?? [];
+  return records.at(-1)?.meta.expiresAt ?? null;
 }

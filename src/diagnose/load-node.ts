@@ -3,6 +3,7 @@ import { HostFs } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
 import type { RuntimeName } from "../node/types.ts";
 import { prepareYamlFor } from "../node/yaml-parser.ts";
+import { readJournalAt } from "../plan/journal-store.ts";
 import { loadSystemSources } from "./contexts.ts";
 import type { DiagnoseOptions } from "./diagnose.ts";
 
@@ -18,9 +19,12 @@ export async function loadNode(
   const fs = new HostFs(root);
   await prepareYamlFor(fs, runtimes);
   const view = readNodeView(fs, runtimes ? { runtimes } : {});
+  // An unreadable journal is reported by the commands that write it; reading is best effort here.
+  const journal = await readJournalAt(root).catch(() => null);
   return {
     view,
     systemSources: loadSystemSources(view.system),
     runtimes: runtimes ?? view.runtimes.map((r) => r.name),
+    journal,
   };
 }

@@ -69,11 +69,16 @@ function hostnameMismatch(message: string, leaf: Certificate | undefined, target
     {
       evidence: [message, leaf ? `server certificate: ${leaf.subject}` : ""].filter(Boolean),
       fix: [
-        `Reissue the registry certificate with subjectAltName DNS:${wanted}${target.serverName ? "" : ` (IP:${target.host})`}.`,
+        `Reissue the registry certificate with subjectAltName ${sanFor(target)}.`,
         names.length ? `Or pull through a name the certificate covers (${names[0]}).` : "",
       ].filter(Boolean),
     },
   );
+}
+
+/** The SAN a runtime matches: DNS for a name, IP for an address literal (Go's verifyHostname; RFC 6125 §6.4). */
+function sanFor(target: Target): string {
+  return target.serverName ? `DNS:${target.serverName}` : `IP:${target.host}`;
 }
 
 function cnOnly(message: string, leaf: Certificate | undefined, target: Target): Finding {
@@ -85,7 +90,7 @@ function cnOnly(message: string, leaf: Certificate | undefined, target: Target):
       evidence: [message, leaf ? `server certificate: ${leaf.subject} (no subjectAltName)` : ""].filter(
         Boolean,
       ),
-      fix: [`Reissue the certificate with subjectAltName DNS:${target.serverName ?? target.host}.`],
+      fix: [`Reissue the certificate with subjectAltName ${sanFor(target)}.`],
     },
   );
 }

@@ -38,23 +38,28 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
   const where = result.target.registry;
   const errors = result.findings.filter((f) => f.severity === "error");
   const warnings = result.findings.filter((f) => f.severity === "warning");
+  // A context that skips verification pulls, but verifies nothing: never listed as verifying.
+  const skipping = result.contexts.filter((c) => c.ok && c.insecure).map((c) => c.name);
   if (result.ok) {
     // ok means every runtime pulls; a context outside that verdict (the host's own
     // store next to a runtime) may still fail and must not be listed as verifying.
-    const names = result.contexts
-      .filter((c) => c.ok)
-      .map((c) => c.name)
-      .join(", ");
+    const names = result.contexts.filter((c) => c.ok && !c.insecure).map((c) => c.name);
     const notVerifying = result.contexts.filter((c) => !c.ok).map((c) => c.name);
     const not = notVerifying.length ? `; ${notVerifying.join(", ")} does not verify` : "";
-    const insecure = result.contexts.filter((c) => c.insecure).map((c) => c.name);
-    const note = insecure.length ? ` (${insecure.join(", ")}: verification skipped!)` : "";
     const warn = warnings.length ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
-    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names}${note}${not}${warn}`;
+    if (skipping.length > 0) {
+      const verify = names.length ? `; verify for ${names.join(", ")}` : "";
+      return `${style.yellow("! INSECURE")}  ${style.bold(where)}: pulls work but ${skipping.join(", ")} skip${skipping.length === 1 ? "s" : ""} verification${verify}${not}${warn}`;
+    }
+    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names.join(", ")}${not}${warn}`;
   }
   const first = errors[0] as Finding | undefined;
   const failing = result.contexts.filter((c) => !c.ok).map((c) => c.name);
-  const who = failing.length ? `${failing.join(", ")} cannot pull` : "pulls fail";
+  const who = failing.length
+    ? `${failing.join(", ")} cannot pull`
+    : skipping.length
+      ? `${skipping.join(", ")} skip${skipping.length === 1 ? "s" : ""} verification`
+      : "pulls fail";
   const headline = `${style.red("✗ FAIL")}  ${style.bold(where)}: ${who}${first ? ` — ${style.bold(first.code)}` : ""}`;
   return first ? `${headline}\n        ${first.message}` : headline;
 }
