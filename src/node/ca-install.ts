@@ -49,6 +49,17 @@ export interface Refusal {
 /** The modes a planner works in: install a CA, or turn verification off until `expiresAt`. */
 export type TrustChange = { kind: "trust"; ca: CaBundle } | { kind: "insecure"; expiresAt: Date };
 
+/**
+ * What one run changes on the node: a TrustChange every planner makes, or only
+ * the removal of skip-verify overrides (`trust --remove-insecure` without --ca),
+ * journaled as a trust action.
+ */
+export type NodeChange = TrustChange | { kind: "remove-insecure" };
+
+export function nodeAction(change: NodeChange): PlanAction {
+  return change.kind === "remove-insecure" ? "trust" : change.kind;
+}
+
 export function actionOf(change: TrustChange): PlanAction {
   return change.kind;
 }

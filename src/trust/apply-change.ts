@@ -1,6 +1,6 @@
 import type { Clock, Exec } from "../core/deps.ts";
 import { InputError } from "../core/errors.ts";
-import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
+import { type ContextPlan, type NodeChange, nodeAction } from "../node/ca-install.ts";
 import { HostFs, HostFsError } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
 import { prepareYamlFor } from "../node/yaml-parser.ts";
@@ -11,6 +11,7 @@ import type { Plan } from "../plan/plan.ts";
 import { previewPlan } from "../plan/preview.ts";
 import type { probe as runProbe } from "../probe/probe.ts";
 import type { Target } from "../target/target.ts";
+import { mergeRemovals, planOverrideRemovals } from "./override-removal.ts";
 import { combineContextPlans, planContexts, type TargetContexts, targetContexts } from "./plan-contexts.ts";
 import type { ContextReport, TrustReport } from "./report.ts";
 import { verifyAfterApply } from "./verify-after.ts";
@@ -26,13 +27,15 @@ export interface ActionDeps {
 
 export type ActionResult =
   | { exitCode: number; report: TrustReport }
-  | { exitCode: 1 | 2; report: null; message: string; target: string; dryRun: boolean };
+  | { exitCode: 0 | 1 | 2; report: null; message: string; target: string; dryRun: boolean };
 
 export interface ChangeRequest {
   target: Target;
   root: string;
   runtimeFlag: string | undefined;
-  change: TrustChange;
+  change: NodeChange;
+  /** Also remove every skip-verify override of the registry in the targeted runtimes (override-removal.ts). */
+  removeInsecure?: boolean;
   dryRun: boolean;
   restart: boolean;
   timeoutMs: number;
@@ -57,7 +60,21 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
   const view = readNodeView(fs);
   const targets = targetContexts(req.runtimeFlag, view);
   const registry = req.target.registry;
-  const contextPlans = planOrExplain(() => planContexts(fs, view, targets, registry, req.change));
+  const change = req.change;
+  const contextPlans =
+    change.kind === "remove-insecure"
+      ? []
+      : planOrExplain(() => planContexts(fs, view, targets, registry, change));
+  const removalNotes: string[] = [];
+  if (req.removeInsecure || change.kind === "remove-insecure") {
+    const removals = planOrExplain(() => planOverrideRemovals(fs, view, registry, targets.runtimes));
+    mergeRemovals(fs, registry, contextPlans, removals, removalNotes);
+    req = { ...req, header: { ...req.header, notes: [...req.header.notes, ...removalNotes] } };
+  }
+  if (contextPlans.length === 0 && change.kind === "remove-insecure") {
+    const message = `nothing to change for ${registry}: no runtime under ${req.root} skips verification for it in a file${removalNotes.length ? ` (${removalNotes.join("; ")})` : ""}`;
+    return { exitCode: 0, report: null, message, target: registry, dryRun: req.dryRun };
+  }
   if (contextPlans.length === 0) {
     const message =
       req.change.kind === "insecure"
@@ -182,7 +199,7 @@ function baseReport(
     contexts: parts.contexts,
     commands: parts.commands,
     diagnosis: null,
-    action: req.change.kind,
+    action: nodeAction(req.change),
     ...req.header,
     effects: parts.effects,
     changed: parts.changed,
