@@ -3,6 +3,7 @@ import { InputError } from "../core/errors.ts";
 import { type ContextVerdict, evaluateContext } from "../evaluate/evaluate-context.ts";
 import type { LoadedSource } from "../evaluate/trust-pool.ts";
 import type { NodeView } from "../node/node-view.ts";
+import type { PendingRestart } from "../node/pending-restart.ts";
 import type { RuntimeName } from "../node/types.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { decodeFailure } from "../pki/decode-failure.ts";
@@ -12,6 +13,7 @@ import { probe as runProbe } from "../probe/probe.ts";
 import type { Target } from "../target/target.ts";
 import { assembleFindings } from "./assemble-findings.ts";
 import { buildContexts } from "./contexts.ts";
+import { applyPendingRestarts } from "./pending-findings.ts";
 import type { DiagnoseResult } from "./result.ts";
 import { toResult } from "./to-result.ts";
 
@@ -23,6 +25,8 @@ export interface DiagnoseOptions {
     runtimes: RuntimeName[];
     /** regtrust's journal on the node (insecure expiries, restarts it left to run); null when absent or unreadable. */
     journal?: Journal | null;
+    /** Restarts regtrust left to run, judged against the running daemons (node/pending-restart.ts). */
+    pendingRestarts?: PendingRestart[];
   };
   timeoutMs: number;
   clock: Clock;
@@ -70,7 +74,7 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     timeoutMs: opts.timeoutMs,
     journalExpiry: insecureExpiry(opts.node.journal ?? null, target.registry),
   });
-  return toResult({
+  const result = toResult({
     target,
     probe: probed,
     presented: chain.certs,
@@ -80,6 +84,8 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     tlsOk,
     now,
   });
+  applyPendingRestarts(result, opts.node.pendingRestarts ?? []);
+  return result;
 }
 
 /** Certificates exactly as sent; one that does not decode is reported, never thrown. */

@@ -39,4 +39,9 @@ export interface ContextResult {
   error: string | null;
   /** How this runtime is configured for the registry, in one line. */
   summary?: string;
+  /**
+   * A restart regtrust left to run for this runtime (journal): `pending` when the
+   * running daemon predates the change, `unconfirmed` when regtrust cannot see it.
+   */
+  restart?: { unit: string; command: string; status: "pending" | "unconfirmed"; since: string };
 }

@@ -8,7 +8,14 @@ import { planEffects } from "./effects.ts";
 import { PlanApplyError } from "./errors.ts";
 import { type ApplyStep, type Executed, executeEffects, rollBack, type StepHook } from "./execute.ts";
 import { type FsOps, realFsOps, removeIfPresent } from "./fs-ops.ts";
-import { commitRun, type Journal, type PendingRun, withCommandResults, withPending } from "./journal.ts";
+import {
+  commitRun,
+  type Journal,
+  type PendingRun,
+  withCommandResults,
+  withPending,
+  withRestartOutcomes,
+} from "./journal.ts";
 import {
   DEFAULT_JOURNAL_DIR,
   type JournalLocation,
@@ -169,7 +176,9 @@ async function applyLocked(
   }
   await ctx.onStep({ stage: "committed" });
   const commands = await runPlanCommands(plan.commands, ctx.commandOptions);
-  await recordResults(ctx, location, journal, runId, commands, notes);
+  const files = executed.filter((e) => e.record !== null).map((e) => e.effect.nodePath);
+  const run = { runId, target: plan.target, at: ctx.now(), files };
+  await recordResults(ctx, location, journal, run, commands, notes);
   return {
     ...emptyResult(effects, recovered, notes),
     changed: executed.some((e) => e.record !== null),
@@ -248,12 +257,14 @@ async function recordResults(
   ctx: Context,
   location: JournalLocation,
   journal: Journal,
-  runId: string,
+  run: { runId: string; target: string; at: Date; files: string[] },
   commands: CommandOutcome[],
   notes: string[],
 ): Promise<void> {
+  const runId = run.runId;
   try {
-    await writeJournal(location, withCommandResults(journal, runId, commands), ctx.ops, `${runId}-cmd`);
+    const next = withRestartOutcomes(withCommandResults(journal, runId, commands), commands, run);
+    await writeJournal(location, next, ctx.ops, `${runId}-cmd`);
   } catch (error) {
     notes.push(`the files were changed but the command results could not be recorded: ${String(error)}`);
   }

@@ -3,6 +3,7 @@ import { buildContexts } from "../diagnose/contexts.ts";
 import { diagnose } from "../diagnose/diagnose.ts";
 import { isBuiltInOverride } from "../diagnose/insecure-findings.ts";
 import { loadNode } from "../diagnose/load-node.ts";
+import { NOT_IN_EFFECT } from "../diagnose/pending-findings.ts";
 import type { DiagnoseResult } from "../diagnose/result.ts";
 import { finding } from "../findings/finding.ts";
 import type { ContextPlan, NodeChange } from "../node/ca-install.ts";
@@ -52,16 +53,13 @@ export async function verifyAfterApply(input: VerifyInput): Promise<{
   const offline = reachable ? null : offlinePools(node, input.target.registry);
   const contexts = input.contextPlans.map((cp) => {
     const changes = cp.plan.changes.map((c) => c.path).filter((p) => input.changed.has(p));
-    const restart = pendingRestart(cp, changes, input.commands);
     const result = diagnosis.contexts.find((c) => c.name === cp.context);
+    // This run's restart, or one an earlier run left pending (journal: node/pending-restart.ts).
+    const restart = pendingRestart(cp, changes, input.commands) ?? result?.restart?.unit ?? null;
     const override =
       cp.context === "system" ? null : node.view.trustFor(cp.context, input.target.registry).insecure;
     const verdict = verdictFor(input.change, result, offline?.get(cp.context) ?? null, override);
     if (restart) addRestartFinding(diagnosis, cp, restart, input.target.registry);
-    // Nothing changed this time, but an earlier run's change may still wait for the restart.
-    if (cp.restartUnit && changes.length === 0) {
-      verdict.detail += ` (if ${cp.restartUnit} was not restarted after the earlier regtrust run: ${restartArgv(cp).join(" ")})`;
-    }
     return { name: cp.context, changes, restart, ...verdict };
   });
   return { diagnosis, contexts };
@@ -98,7 +96,10 @@ function verdictFor(
         }
       : { verified: false, detail: "the CA is not in its pool" };
   }
-  return result.ok
+  // Waiting for a restart: the files verify; the running daemon is what is not there yet.
+  const filesOk =
+    result.ok || (result.restart?.status === "pending" && result.error?.startsWith(NOT_IN_EFFECT));
+  return filesOk
     ? { verified: true, detail: override ? `the CA is installed${builtIn}` : "verifies the registry's chain" }
     : { verified: false, detail: result.error ?? "does not verify" };
 }
@@ -115,12 +116,6 @@ function pendingRestart(cp: ContextPlan, changes: readonly string[], commands: r
   if (unit === null || changes.length === 0) return null;
   const ran = commands.some((c) => c.kind === "restart" && c.planned.at(-1) === unit && c.status === "ok");
   return ran ? null : unit;
-}
-
-function restartArgv(cp: ContextPlan): string[] {
-  return (
-    cp.plan.commands.find((c) => c.kind === "restart")?.argv ?? ["systemctl", "restart", cp.restartUnit ?? ""]
-  );
 }
 
 function addRestartFinding(diagnosis: DiagnoseResult, cp: ContextPlan, unit: string, registry: string): void {

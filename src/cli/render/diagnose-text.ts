@@ -43,10 +43,16 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
   if (result.ok) {
     // ok means every runtime pulls; a context outside that verdict (the host's own
     // store next to a runtime) may still fail and must not be listed as verifying.
-    const names = result.contexts.filter((c) => c.ok && !c.insecure).map((c) => c.name);
+    const names = result.contexts.filter((c) => c.ok && !c.insecure && !c.restart).map((c) => c.name);
+    const waiting = result.contexts.filter((c) => c.ok && c.restart);
     const notVerifying = result.contexts.filter((c) => !c.ok).map((c) => c.name);
     const not = notVerifying.length ? `; ${notVerifying.join(", ")} does not verify` : "";
     const warn = warnings.length ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
+    if (waiting.length > 0) {
+      const verify = names.length ? `pulls verify for ${names.join(", ")}; ` : "";
+      const each = waiting.map((c) => `${c.name} once restarted (${c.restart?.command})`).join(", ");
+      return `${style.yellow("? RESTART")}  ${style.bold(where)}: ${verify}${each} — regtrust cannot confirm the restart happened${warn}`;
+    }
     if (skipping.length > 0) {
       const verify = names.length ? `; verify for ${names.join(", ")}` : "";
       return `${style.yellow("! INSECURE")}  ${style.bold(where)}: pulls work but ${skipping.join(", ")} skip${skipping.length === 1 ? "s" : ""} verification${verify}${not}${warn}`;
@@ -65,11 +71,20 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
 }
 
 function contextLines(context: ContextResult, width: number, style: Style): string[] {
-  const mark = context.ok ? (context.insecure ? style.yellow("!") : style.green("✓")) : style.red("✗");
+  const unconfirmed = context.ok && context.restart?.status === "unconfirmed";
+  const mark = context.ok
+    ? context.insecure
+      ? style.yellow("!")
+      : unconfirmed
+        ? style.yellow("?")
+        : style.green("✓")
+    : style.red("✗");
   const status = context.ok
     ? context.insecure
       ? style.yellow("verification skipped (insecure)")
-      : "verifies"
+      : unconfirmed
+        ? `verifies once restarted (${context.restart?.command}; restart not confirmed)`
+        : "verifies"
     : (context.error ?? "fails");
   const lines = [`  ${mark} ${context.name.padEnd(width)}  ${status}`];
   const pad = " ".repeat(width + 6);
