@@ -106,7 +106,7 @@ function parseChain(
       why = error instanceof InputError ? error.message : String(error);
     }
     if (why !== null || cert === null) {
-      return { certs, problem: `certificate #${index} sent by ${sender} does not decode: ${why}` };
+      return { certs, problem: `certificate #${index + 1} sent by ${sender} does not decode: ${why}` };
     }
     certs.push(cert);
   }

@@ -40,10 +40,10 @@ describe("oversizedCertificateVerdict", () => {
     );
     assert.match(
       v?.finding.message ?? "",
-      /1,049,476 bytes: certificate #0 \(the server certificate\) alone is 1,048,976 bytes/,
+      /1,049,476 bytes: certificate #1 \(the server certificate\) alone is 1,048,976 bytes/,
     );
     assert.match(v?.finding.message ?? "", /Go runtimes refuse .* 262,144 bytes .* every pull fails/);
-    assert.match(text(v), /Fix the server's certificate file: certificate #0 in it is 1,048,976 bytes/);
+    assert.match(text(v), /Fix the server's certificate file: certificate #1 in it is 1,048,976 bytes/);
   });
 
   test("between OpenSSL's and Go's limits: says containerd may still pull, no Go error claimed", () => {

@@ -106,7 +106,7 @@ function validity(
     index === 0
       ? "The server certificate"
       : index > 0
-        ? `Certificate #${index} sent by the server`
+        ? `Certificate #${index + 1} sent by the server`
         : "The trusted CA";
   const date = (kind === "expired" ? cert.notAfter : cert.notBefore).toISOString();
   const text =

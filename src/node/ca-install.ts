@@ -36,6 +36,8 @@ export interface ContextPlan {
   plan: Plan;
   /** The service that must restart (or reload) before the change takes effect; null = none. */
   restartUnit: string | null;
+  /** The file whose change needs that restart (config.toml, not the hosts.toml beside it). */
+  restartFile?: string;
   /** Set when regtrust will not change this context automatically; nothing is planned then. */
   refusal: Refusal | null;
 }

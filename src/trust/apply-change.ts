@@ -176,7 +176,8 @@ function planOrExplain<T>(plan: () => T): T {
 function dryRunContext(cp: ContextPlan, would: ReadonlySet<string>): ContextReport {
   const changes = cp.plan.changes.map((c) => c.path).filter((p) => would.has(p));
   const restart = cp.restartUnit !== null && changes.length > 0 ? cp.restartUnit : null;
-  return { name: cp.context, changes, restart, verified: false, detail: "dry run: not applied" };
+  const file = cp.restartFile && changes.includes(cp.restartFile) ? { restartFile: cp.restartFile } : {};
+  return { name: cp.context, changes, restart, ...file, verified: false, detail: "dry run: not applied" };
 }
 
 function baseReport(

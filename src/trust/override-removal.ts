@@ -210,6 +210,7 @@ function addRemoval(fs: HostFs, cp: ContextPlan, removal: OverrideRemoval): Refu
   if (command && !cp.plan.commands.some((c) => sameArgv(c.argv, command.argv))) {
     cp.plan.commands.push(command);
     cp.restartUnit ??= command.unit ?? null;
+    cp.restartFile ??= file;
   }
   return null;
 }

@@ -33,6 +33,7 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
     deps.warn,
   );
   const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
+  if ((plan.undo?.recordIds.length ?? 0) === 0) return nothingInstalled(req, plan.notes, expiredRemoved);
   const options = { root: req.root, exec: deps.exec, restart: req.restart, now: () => deps.clock.now() };
   const preview = req.dryRun
     ? await previewPlan(plan, { root: req.root, commandOptions: { root: req.root, restart: req.restart } })
@@ -83,6 +84,9 @@ export function contextOfPath(path: string): ContextName {
   return "system";
 }
 
+/** Files a runtime reads only at start (or reload): the restart note belongs on them. */
+const RESTART_FILES = /\/(config\.toml|registries\.yaml|daemon\.json)$|\/registries\.conf\.d\//;
+
 const UNIT_CONTEXT: Record<string, ContextName> = {
   containerd: "containerd",
   docker: "docker",
@@ -107,11 +111,41 @@ function contextsOf(
     const name = UNIT_CONTEXT[unit];
     if (name && !byContext.has(name)) byContext.set(name, []);
   }
-  return [...byContext].map(([name, changes]) => ({
-    name,
-    changes,
-    restart: pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null,
-    verified: !dryRun,
-    detail: dryRun ? "dry run: not applied" : "reverted to the state recorded before regtrust",
-  }));
+  return [...byContext].map(([name, changes]) => {
+    const restart = pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null;
+    const restartFile = restart ? changes.find((p) => RESTART_FILES.test(p)) : undefined;
+    return {
+      name,
+      changes,
+      restart,
+      ...(restartFile ? { restartFile } : {}),
+      verified: !dryRun,
+      detail: dryRun ? "dry run: not applied" : "reverted to the state recorded before regtrust",
+    };
+  });
+}
+
+/** untrust of a registry regtrust never changed anything for: say so, change nothing, exit 0. */
+function nothingInstalled(req: UntrustRequest, planNotes: string[], expiredRemoved: string[]): ActionResult {
+  const registry = req.target.registry;
+  const report: TrustReport = {
+    schemaVersion: 1,
+    target: registry,
+    dryRun: req.dryRun,
+    contexts: [],
+    commands: [],
+    diagnosis: null,
+    action: "untrust",
+    ca: null,
+    expiresAt: null,
+    effects: [],
+    changed: false,
+    expiredRemoved,
+    notes: [
+      ...planNotes.filter((n) => !n.startsWith("regtrust has no record")),
+      `regtrust installed nothing for ${registry} on this node (its journal has no record of it); nothing was removed`,
+    ],
+    preview: null,
+  };
+  return { exitCode: 0, report };
 }

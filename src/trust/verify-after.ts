@@ -60,7 +60,8 @@ export async function verifyAfterApply(input: VerifyInput): Promise<{
       cp.context === "system" ? null : node.view.trustFor(cp.context, input.target.registry).insecure;
     const verdict = verdictFor(input.change, result, offline?.get(cp.context) ?? null, override);
     if (restart) addRestartFinding(diagnosis, cp, restart, input.target.registry);
-    return { name: cp.context, changes, restart, ...verdict };
+    const file = cp.restartFile && changes.includes(cp.restartFile) ? { restartFile: cp.restartFile } : {};
+    return { name: cp.context, changes, restart, ...file, ...verdict };
   });
   return { diagnosis, contexts };
 }

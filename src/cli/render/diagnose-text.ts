@@ -106,7 +106,8 @@ function chainHeading(result: DiagnoseResult): string {
 function certificateLines(cert: PresentedCertificate, index: number, style: Style): string[] {
   const tags = [cert.isCA ? "CA" : null, cert.selfSigned ? "self-signed" : null].filter(Boolean);
   const tagText = tags.length ? `  [${tags.join(", ")}]` : "";
-  const lines = [`  #${index}  ${style.bold(cert.subject)}${tagText}`];
+  // Numbered from 1, as chain and inspect number them.
+  const lines = [`  #${index + 1}  ${style.bold(cert.subject)}${tagText}`];
   lines.push(`       issuer  ${cert.issuer}`);
   lines.push(`       valid   ${cert.notBefore.slice(0, 10)} → ${cert.notAfter.slice(0, 10)}`);
   if (cert.sans.length > 0) lines.push(`       SANs    ${cert.sans.join(", ")}`);
