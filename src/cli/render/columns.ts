@@ -7,16 +7,21 @@ export function renderColumns(
   header: readonly string[],
   rows: readonly (readonly string[])[],
   alignRight: readonly number[] = [],
+  /** Applied to a body cell after padding (colour), so escape codes never skew the widths. */
+  decorate: (padded: string, row: number, column: number) => string = (c) => c,
 ): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const cell = (c: string, i: number, last: boolean) => {
     if (alignRight.includes(i)) return c.padStart(widths[i] ?? 0);
     return last ? c : c.padEnd(widths[i] ?? 0);
   };
-  const line = (cells: readonly string[]) =>
+  const line = (cells: readonly string[], row: number | null) =>
     cells
-      .map((c, i) => cell(c, i, i === cells.length - 1))
+      .map((c, i) => {
+        const padded = cell(c, i, i === cells.length - 1);
+        return row === null ? padded : decorate(padded, row, i);
+      })
       .join("  ")
       .trimEnd();
-  return [line(header), ...rows.map(line)];
+  return [line(header, null), ...rows.map((r, i) => line(r, i))];
 }
