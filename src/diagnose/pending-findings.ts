@@ -1,5 +1,5 @@
 import { type Finding, finding } from "../findings/finding.ts";
-import type { PendingRestart } from "../node/pending-restart.ts";
+import { type PendingRestart, restartFiles } from "../node/pending-restart.ts";
 import { shellLine } from "../plan/commands.ts";
 import type { ContextResult, DiagnoseResult } from "./result.ts";
 
@@ -36,7 +36,7 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 export function restartFinding(restart: PendingRestart): Finding {
   const command = shellLine(restart.argv);
-  const changed = `regtrust changed ${restart.files.join(", ") || "the configuration"} for ${restart.target} at ${restart.since}`;
+  const changed = `regtrust changed ${restartFiles(restart.files).join(", ") || "the configuration"} for ${restart.target} at ${restart.since}`;
   if (restart.status === "pending") {
     return finding(
       "restart-required",

@@ -29,6 +29,20 @@ export interface PendingRestart {
   process: { pid: number; startedAt: string } | null;
 }
 
+/** Files a runtime reads only at start (or reload): what a restart is for. */
+const RESTART_FILES =
+  /\/(config\.toml|registries\.yaml|daemon\.json|registries\.conf)$|\/registries\.conf\.d\//;
+
+export function isRestartFile(path: string): boolean {
+  return RESTART_FILES.test(path);
+}
+
+/** The files of a run that need the restart; all of them when none is recognised. */
+export function restartFiles(files: readonly string[]): string[] {
+  const needing = files.filter(isRestartFile);
+  return needing.length > 0 ? needing : [...files];
+}
+
 /** systemd unit → trust context (unit names regtrust plans: plan-trust.ts of each runtime). */
 const UNIT_CONTEXT: Readonly<Record<string, RuntimeName>> = {
   containerd: "containerd",

@@ -1,3 +1,4 @@
+import { isRestartFile } from "../node/pending-restart.ts";
 import { assertRegistryName } from "../node/registry-name.ts";
 import type { ContextName } from "../node/types.ts";
 import { applyPlan } from "../plan/apply.ts";
@@ -84,9 +85,6 @@ export function contextOfPath(path: string): ContextName {
   return "system";
 }
 
-/** Files a runtime reads only at start (or reload): the restart note belongs on them. */
-const RESTART_FILES = /\/(config\.toml|registries\.yaml|daemon\.json)$|\/registries\.conf\.d\//;
-
 const UNIT_CONTEXT: Record<string, ContextName> = {
   containerd: "containerd",
   docker: "docker",
@@ -113,7 +111,8 @@ function contextsOf(
   }
   return [...byContext].map(([name, changes]) => {
     const restart = pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null;
-    const restartFile = restart ? changes.find((p) => RESTART_FILES.test(p)) : undefined;
+    // The restart note belongs on the file the runtime reads only at start.
+    const restartFile = restart ? changes.find(isRestartFile) : undefined;
     return {
       name,
       changes,
