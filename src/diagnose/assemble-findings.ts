@@ -1,6 +1,7 @@
 import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
 import { explainFailure } from "../evaluate/explain-failure.ts";
+import { poolCertificates } from "../evaluate/missing-intermediate.ts";
 import { networkVerdict } from "../evaluate/network-findings.ts";
 import { registryFindings } from "../evaluate/registry-findings.ts";
 import { type Finding, finding } from "../findings/finding.ts";
@@ -56,11 +57,12 @@ export function assembleFindings(inputs: FindingInputs): Finding[] {
 /** Root causes of verification failures, one per distinct cause, listing the contexts it hits. */
 function chainFindings(inputs: FindingInputs): Finding[] {
   const out: Finding[] = [];
+  const nodeCertificates = poolCertificates(inputs.verdicts.map((v) => v.context.pool));
   for (const verdict of inputs.verdicts) {
     const result = verdict.verify;
     if (!result || result.ok || verdict.context.insecure) continue;
     out.push({
-      ...explainFailure(result.error, inputs.presented, inputs.target),
+      ...explainFailure(result.error, inputs.presented, inputs.target, { nodeCertificates }),
       contexts: [verdict.context.name],
     });
   }

@@ -48,7 +48,7 @@ describe("oversizedCertificateVerdict", () => {
 
   test("between OpenSSL's and Go's limits: says containerd may still pull, no Go error claimed", () => {
     const v = oversizedCertificateVerdict(refused(150_000, [1_000, 149_000]), "repo.example.com:5000");
-    assert.match(v?.finding.message ?? "", /certificate #1 \(an intermediate\) alone is 149,000 bytes/);
+    assert.match(v?.finding.message ?? "", /certificate #2 \(an intermediate\) alone is 149,000 bytes/);
     assert.match(
       v?.finding.message ?? "",
       /Go runtimes accept up to 262,144 bytes, so containerd may still pull/,

@@ -3,6 +3,12 @@ import type { Certificate } from "../pki/certificate.ts";
 import type { GoVerifyError } from "../pki/verify-go.ts";
 import type { Target } from "../target/target.ts";
 import { issuerLoopFinding } from "./issuer-loop.ts";
+import {
+  findIssuer,
+  type KnownCertificate,
+  leafOnlyMissingIntermediate,
+  privateCas,
+} from "./missing-intermediate.ts";
 import { isPublicRootName } from "./public-roots.ts";
 
 /**
@@ -11,10 +17,16 @@ import { isPublicRootName } from "./public-roots.ts";
  * server sent tells them apart (missing intermediate, self-signed leaf,
  * untrusted private root, untrusted public root).
  */
+/** What the node trusts, when known: every certificate its trust contexts load. */
+export interface TrustFacts {
+  nodeCertificates: readonly KnownCertificate[];
+}
+
 export function explainFailure(
   error: GoVerifyError,
   presented: readonly Certificate[],
   target: Target,
+  trust?: TrustFacts,
 ): Finding {
   const hint = error.hintCert && error.hintKind ? { cert: error.hintCert, kind: error.hintKind } : null;
   switch (error.kind) {
@@ -50,7 +62,7 @@ export function explainFailure(
       }
       if (hint?.kind === "insecure-algorithm") return weakSignature(error.message, hint.cert);
       if (hint?.kind === "not-authorized-to-sign") return notACa(error.message, hint.cert);
-      return unknownAuthority(error.message, presented, target);
+      return unknownAuthority(error.message, presented, target, trust);
     default:
       return finding("unknown-authority", "error", `The chain does not verify: ${error.message}`, {
         evidence: [error.message],
@@ -165,7 +177,12 @@ export function sentPath(presented: readonly Certificate[]): Certificate[] {
   return path;
 }
 
-function unknownAuthority(message: string, presented: readonly Certificate[], target: Target): Finding {
+function unknownAuthority(
+  message: string,
+  presented: readonly Certificate[],
+  target: Target,
+  trust?: TrustFacts,
+): Finding {
   const path = sentPath(presented);
   const top = path[path.length - 1];
   const leaf = presented[0];
@@ -206,6 +223,11 @@ function unknownAuthority(message: string, presented: readonly Certificate[], ta
   }
   if (top === leaf && leaf.aiaIssuers.length > 0 && path.length === 1)
     return missingIntermediate(message, leaf, registry);
+  const trusted = trust ? privateCas(trust.nodeCertificates) : [];
+  if (top === leaf && path.length === 1 && trusted.length > 0 && trust) {
+    const found = findIssuer(leaf, trust.nodeCertificates);
+    return leafOnlyMissingIntermediate(message, leaf, registry, trusted, found);
+  }
   const isPublic = isPublicRootName(top.issuerKey);
   const what = top === leaf ? "the server certificate" : `"${top.subject}"`;
   return finding(

@@ -14,6 +14,7 @@ import { type ActionDeps, type ActionResult, applyChange, assertRootDir } from "
 import { checkCaCertificates, readCaFile } from "./ca-file.ts";
 import { removeExpiredInsecureLoudly, removeOwnInsecure } from "./expire-insecure.ts";
 import { pinnedRoot, presentedRoot } from "./from-server.ts";
+import { leafOnlyChain } from "./leaf-only.ts";
 import { removeOverridesOnly } from "./remove-overrides.ts";
 
 export interface TrustRequest {
@@ -113,7 +114,11 @@ async function preflight(
     certs = [pin.root];
   }
   const anchors = checkAnchors(certs, presented, now);
-  if (!anchors.ok) return refuse(1, anchorMessage(source, registry, anchors.error, anchors.needed));
+  if (!anchors.ok) {
+    const leafOnly = req.caFile ? await leafOnlyChain(req, certs, presented, now, deps.warn) : null;
+    if (leafOnly) return { certs: leafOnly, source };
+    return refuse(1, anchorMessage(source, registry, anchors.error, anchors.needed));
+  }
   return { certs, source };
 }
 
