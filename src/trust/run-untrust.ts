@@ -3,6 +3,7 @@ import { assertRegistryName } from "../node/registry-name.ts";
 import type { ContextName } from "../node/types.ts";
 import { applyPlan } from "../plan/apply.ts";
 import { PlanApplyError } from "../plan/errors.ts";
+import { readJournalAt } from "../plan/journal-store.ts";
 import { previewPlan } from "../plan/preview.ts";
 import { undoPlanFor } from "../plan/undo.ts";
 import type { Target } from "../target/target.ts";
@@ -34,7 +35,9 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
     deps.warn,
   );
   const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
-  if ((plan.undo?.recordIds.length ?? 0) === 0) return nothingInstalled(req, plan.notes, expiredRemoved);
+  // Nothing recorded for the target, and no earlier run's commands left to finish (applyPlan re-runs those).
+  if ((plan.undo?.recordIds.length ?? 0) === 0 && !(await unfinishedWork(req.root)))
+    return nothingInstalled(req, plan.notes, expiredRemoved);
   const options = { root: req.root, exec: deps.exec, restart: req.restart, now: () => deps.clock.now() };
   const preview = req.dryRun
     ? await previewPlan(plan, { root: req.root, commandOptions: { root: req.root, restart: req.restart } })
@@ -147,4 +150,9 @@ function nothingInstalled(req: UntrustRequest, planNotes: string[], expiredRemov
     preview: null,
   };
   return { exitCode: 0, report };
+}
+
+async function unfinishedWork(root: string): Promise<boolean> {
+  const journal = await readJournalAt(root);
+  return journal.unfinishedCommands !== null || journal.pending !== null;
 }

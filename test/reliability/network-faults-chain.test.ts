@@ -65,7 +65,7 @@ describe("diagnose: hostile chains → specific finding naming the certificate",
     const loop = findingOf(result, "unknown-authority");
     assert.match(
       loop.message,
-      /form a loop: #2 "CN=Loop CA B, O=regtrust test" was issued by #1 "CN=Loop CA A/,
+      /form a loop: #3 "CN=Loop CA B, O=regtrust test" was issued by #2 "CN=Loop CA A/,
     );
     assert.match(loop.message, /x509: certificate signed by unknown authority/);
     assert.match(findingText(loop), /Fix the server's certificate file/);
