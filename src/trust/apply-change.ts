@@ -27,7 +27,7 @@ export interface ActionDeps {
 
 export type ActionResult =
   | { exitCode: number; report: TrustReport }
-  | { exitCode: 0 | 1 | 2; report: null; message: string; target: string; dryRun: boolean };
+  | { exitCode: 1 | 2; report: null; message: string; target: string; dryRun: boolean };
 
 export interface ChangeRequest {
   target: Target;
@@ -72,8 +72,18 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
     req = { ...req, header: { ...req.header, notes: [...req.header.notes, ...removalNotes] } };
   }
   if (contextPlans.length === 0 && change.kind === "remove-insecure") {
-    const message = `nothing to change for ${registry}: no runtime under ${req.root} skips verification for it in a file${removalNotes.length ? ` (${removalNotes.join("; ")})` : ""}`;
-    return { exitCode: 0, report: null, message, target: registry, dryRun: req.dryRun };
+    const note = `nothing to change for ${registry}: no runtime under ${req.root} skips verification for it in a file`;
+    const report = baseReport(req, {
+      dryRun: req.dryRun,
+      changed: false,
+      effects: [],
+      commands: [],
+      notes: [note],
+      preview: null,
+      contexts: [],
+      plan: { notes: [] },
+    });
+    return { exitCode: 0, report };
   }
   if (contextPlans.length === 0) {
     const message =

@@ -135,4 +135,25 @@ describe("an insecure override next to a trusted CA", () => {
     assert.match(run.stderr, /--ca <root\.pem> --remove-insecure/);
     assert.deepEqual(await treeChecksum(node), sums);
   });
+
+  test("--remove-insecure with no override: says so, exit 0, nothing written", async () => {
+    const node = await buildDebianNode(dirs, { "/etc/containerd/config.toml": CONFIG });
+    const sums = await treeChecksum(node);
+    const run = await runCli([
+      "trust",
+      fx.host,
+      "--remove-insecure",
+      "--root",
+      node,
+      "--runtime",
+      "containerd",
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /nothing to change for repo\.example\.com:\d+: no runtime .* skips verification/,
+    );
+    assert.doesNotMatch(run.stdout, /✓ verified/);
+    assert.deepEqual(await treeChecksum(node), sums);
+  });
 });

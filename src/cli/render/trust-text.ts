@@ -10,8 +10,9 @@ import { renderFindings } from "./findings-text.ts";
  */
 export function renderTrustText(report: TrustReport, style: Style): string {
   const lines: string[] = [headline(report, style), ""];
-  // untrust of a registry regtrust never touched: the note says so; no empty sections.
-  if (report.action === "untrust" && report.contexts.length === 0 && !report.changed) {
+  // Nothing planned for any context (untrust of a registry regtrust never touched, --remove-insecure
+  // with no override): the note says so; no empty sections and no verdict about nothing.
+  if (report.contexts.length === 0 && !report.changed) {
     for (const line of report.expiredRemoved) lines.push(style.yellow(line));
     return `${[...lines, ...report.notes].join("\n").trimEnd()}\n`;
   }
