@@ -54,6 +54,10 @@ const UNIT_CONTEXT: Readonly<Record<string, RuntimeName>> = {
   "rke2-agent": "rke2",
 };
 
+export function contextOfUnit(unit: string): RuntimeName | null {
+  return UNIT_CONTEXT[unit] ?? null;
+}
+
 export interface PendingRestartInput {
   /** Host path of the node root. */
   root: string;

@@ -93,6 +93,37 @@ export async function recoverInterrupted(opts: ApplyOptions): Promise<RecoveryRe
   return withLock(ctx, async (_location, _journal, recovered) => recovered);
 }
 
+/**
+ * `--restart` on a run that changed nothing: the restarts an earlier run left
+ * pending (journal `restarts`) for these units are run now, under the lock,
+ * and their outcome recorded, so a pending restart can be ended by regtrust
+ * too. Returns the outcomes (empty when none was pending).
+ */
+export async function runPendingRestarts(
+  units: readonly string[],
+  opts: ApplyOptions,
+): Promise<CommandOutcome[]> {
+  const ctx = contextOf(opts);
+  if (!ctx.commandOptions.restart || opts.dryRun) return [];
+  return withLock(ctx, async (location, journal) => {
+    const pending = (journal.restarts ?? []).filter((r) => units.includes(r.unit));
+    if (pending.length === 0) return [];
+    const commands: PlanCommand[] = pending.map((r) => ({
+      kind: "restart",
+      argv: r.argv,
+      reason: r.reason,
+      unit: r.unit,
+    }));
+    const outcomes = await runPlanCommands(commands, ctx.commandOptions);
+    // A restart that failed stays pending since the change it is for; one that ran clears its unit.
+    const done = new Set(outcomes.filter((o) => o.status === "ok").map((o) => o.planned.at(-1)));
+    const restarts = (journal.restarts ?? []).filter((r) => !done.has(r.unit));
+    const next = { ...journal, restarts, revision: journal.revision + 1 };
+    await writeJournal(location, next, ctx.ops, `${newRunId(ctx.now())}-restart`);
+    return outcomes;
+  });
+}
+
 function contextOf(opts: ApplyOptions): Context {
   const commandOptions: CommandOptions = { root: opts.root, restart: opts.restart ?? false };
   if (opts.exec) commandOptions.exec = opts.exec;

@@ -3,8 +3,9 @@ import { InputError } from "../core/errors.ts";
 import { type ContextPlan, type NodeChange, nodeAction } from "../node/ca-install.ts";
 import { HostFs, HostFsError } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
+import { contextOfUnit } from "../node/pending-restart.ts";
 import { prepareYamlFor } from "../node/yaml-parser.ts";
-import { type ApplyResult, applyPlan, recoverInterrupted } from "../plan/apply.ts";
+import { type ApplyResult, applyPlan, recoverInterrupted, runPendingRestarts } from "../plan/apply.ts";
 import { PlanApplyError } from "../plan/errors.ts";
 import { readJournalAt } from "../plan/journal-store.ts";
 import type { Plan } from "../plan/plan.ts";
@@ -105,6 +106,10 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
     if (!(error instanceof PlanApplyError)) throw error;
     return { exitCode: 1, report: null, message: applyFailureText(error), target: registry, dryRun: false };
   }
+  result = {
+    ...result,
+    commands: [...result.commands, ...(await earlierRestarts(req, deps, targets, result))],
+  };
   const verified = await verifyAfterApply({
     root: req.root,
     target: req.target,
@@ -236,4 +241,29 @@ function refusalText(refused: readonly ContextPlan[]): string {
     `regtrust will not change this node; nothing was written:\n${parts.join("\n")}\n` +
     "Fix the above by hand, or leave those runtimes out with --runtime."
   );
+}
+
+/**
+ * With --restart, the restarts an earlier run left pending for the targeted
+ * runtimes run too (node/pending-restart.ts): "trust … --restart" ends them
+ * even when nothing changes this time.
+ */
+async function earlierRestarts(
+  req: ChangeRequest,
+  deps: ActionDeps,
+  targets: TargetContexts,
+  result: ApplyResult,
+): Promise<ApplyResult["commands"]> {
+  if (!req.restart) return [];
+  const ranNow = new Set(result.commands.filter((c) => c.kind === "restart").map((c) => c.planned.at(-1)));
+  const journal = await readJournalAt(req.root).catch(() => null);
+  const units = (journal?.restarts ?? [])
+    .map((r) => r.unit)
+    .filter((unit) => !ranNow.has(unit))
+    .filter((unit) => {
+      const context = contextOfUnit(unit);
+      return context !== null && targets.runtimes.includes(context);
+    });
+  if (units.length === 0) return [];
+  return runPendingRestarts(units, applyOptionsOf(req, deps));
 }
