@@ -71,7 +71,18 @@ describe("item 5: wrong words", () => {
 
   test("an address without an IP SAN: the fix asks for subjectAltName IP:, not DNS:", async () => {
     const node = await buildDebianNode(dirs);
-    const { result } = await diagnoseJson(`127.0.0.1:${fx.registry.port}`, node);
+    // The shipped artifact, as a real process.
+    const run = await runDist([
+      "diagnose",
+      `127.0.0.1:${fx.registry.port}`,
+      "--root",
+      node,
+      "--json",
+      "--timeout",
+      "5000",
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as { findings: { code: string; fix: string[] }[] };
     const mismatch = result.findings.find((f) => f.code === "hostname-mismatch");
     assert.ok(mismatch, JSON.stringify(result.findings));
     assert.match(mismatch.fix.join("\n"), /subjectAltName IP:127\.0\.0\.1\./);
