@@ -7,10 +7,12 @@ import { makeNodeRoot, type NodeEntry } from "./testing/node-root.ts";
 const NOW = new Date();
 const CHANGE = new Date(NOW.getTime() - 60_000).toISOString();
 
-function record(unit: string): PendingRestartRecord {
+function record(name: string): PendingRestartRecord {
+  const reload = name.endsWith("-reload");
+  const unit = reload ? name.slice(0, -"-reload".length) : name;
   return {
     unit,
-    argv: ["systemctl", "restart", unit],
+    argv: ["systemctl", reload ? "reload" : "restart", unit],
     reason: "reads its config at start",
     since: CHANGE,
     target: "reg.example.com:5000",
@@ -75,6 +77,21 @@ describe("pendingRestarts", () => {
       entries: proc("containerd", 120, []),
       units: ["nginx"],
       expect: [],
+    },
+    {
+      name: "a reload keeps the process and its start time: never 'pending', only unconfirmed",
+      entries: proc("dockerd", 120, ["/usr/bin/dockerd"]),
+      units: ["docker-reload"],
+      expect: [{ context: "docker", status: "unconfirmed" }],
+    },
+    {
+      name: "config.toml edited again after a restart: pending again (its mtime is newer)",
+      entries: {
+        ...proc("containerd", 30, ["/usr/bin/containerd"]),
+        "/etc/containerd/config.toml": "version = 2\n",
+      },
+      units: ["containerd"],
+      expect: [{ context: "containerd", status: "pending" }],
     },
   ];
   for (const c of cases) {

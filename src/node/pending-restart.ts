@@ -1,3 +1,4 @@
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import type { Journal, PendingRestartRecord } from "../plan/journal.ts";
 import { type RuntimeProcess, readRuntimeProcesses } from "./runtime-processes.ts";
@@ -101,7 +102,9 @@ function judge(
   const mine = processes.filter((p) => p.runtime === context && belongsToNode(p, context, input));
   // Not running: it reads the new configuration when it starts.
   if (mine.length === 0) return null;
-  const since = Date.parse(record.since);
+  // A reload (SIGHUP) keeps the process and its start time: /proc cannot show it happened.
+  if (record.argv[1] === "reload") return { ...base, status: "unconfirmed", process: null };
+  const since = changedAt(record, input.root);
   const stale = mine.filter((p) => p.startedAt.getTime() < since);
   if (stale.length < mine.length) return null;
   const oldest = stale[0] as RuntimeProcess;
@@ -110,6 +113,22 @@ function judge(
     status: "pending",
     process: { pid: oldest.pid, startedAt: oldest.startedAt.toISOString() },
   };
+}
+
+/**
+ * When the configuration last changed: regtrust's change, or a later edit of
+ * the same file (its mtime), whichever is newer.
+ */
+function changedAt(record: PendingRestartRecord, root: string): number {
+  let newest = Date.parse(record.since);
+  for (const file of restartFiles(record.files)) {
+    try {
+      newest = Math.max(newest, lstatSync(join(root, file)).mtimeMs);
+    } catch {
+      // Gone since: regtrust's own time stands.
+    }
+  }
+  return newest;
 }
 
 /** containerd reads /etc/containerd/config.toml unless told otherwise; a daemon with another config is not this node's. */
