@@ -1,6 +1,9 @@
 import { join } from "node:path";
+import { restartFinding } from "../diagnose/pending-findings.ts";
 import type { Finding } from "../findings/finding.ts";
+import { CONTAINERD_CONFIG } from "../node/containerd/config.ts";
 import type { HostFs } from "../node/host-fs.ts";
+import { pendingRestarts } from "../node/pending-restart.ts";
 import { readSystemStore } from "../node/system-store.ts";
 import { RUNTIME_NAMES, type RuntimeName } from "../node/types.ts";
 import type { Journal } from "../plan/journal.ts";
@@ -59,6 +62,7 @@ export function auditNode(fs: HostFs, opts: AuditOptions): AuditReport {
   auditSystemAnchors(ctx, store);
   auditOsBundle(ctx, store);
   auditStaleTrust(ctx, store, opts.procRoot ?? join(fs.root, "proc"), runtimes);
+  auditPendingRestarts(ctx, runtimes, opts.procRoot);
   const findings = sortFindings(dedupe(ctx.findings));
   return {
     schemaVersion: 1,
@@ -71,6 +75,22 @@ export function auditNode(fs: HostFs, opts: AuditOptions): AuditReport {
     },
     registries: [...ctx.registries].sort(),
   };
+}
+
+/** Restarts regtrust left to run (journal), judged against the running daemons, as `diagnose` reports them. */
+function auditPendingRestarts(
+  ctx: AuditContext,
+  runtimes: ReadonlySet<RuntimeName>,
+  procRoot?: string,
+): void {
+  const pending = pendingRestarts({
+    root: ctx.fs.root,
+    journal: ctx.journal,
+    containerdConfig: CONTAINERD_CONFIG,
+    ...(procRoot ? { procRoot } : {}),
+  });
+  for (const restart of pending)
+    if (runtimes.has(restart.context)) ctx.findings.push(restartFinding(restart));
 }
 
 /** The same problem reached from two readers (e.g. a config finding re-read) is reported once. */

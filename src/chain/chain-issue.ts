@@ -7,7 +7,8 @@ import type { Severity } from "../findings/codes.ts";
  *
  * Chain as sent: duplicate, wrong-order, unrelated-certificate, root-sent,
  * missing-issuer, issuer-loop, self-signed-leaf, not-a-ca, expired, not-yet-valid,
- * expiring-soon, undecodable, connection-failed.
+ * expiring-soon, undecodable; a connection failure has diagnose's finding code
+ * (dns-failure, connection-refused, timeout, plain-http, tls-handshake-failed).
  * AIA completion: aia-no-url, aia-unsupported-scheme, aia-http-status, aia-redirects,
  * aia-loop, aia-timeout, aia-too-large, aia-network, aia-undecodable,
  * aia-wrong-certificate, aia-signature-mismatch, aia-limit, no-root.

@@ -36,7 +36,7 @@ export interface ServerChain {
 /**
  * The chain a registry presents, what is wrong with it and, on request, the
  * same chain completed through AIA. Network failures are issues in the report
- * (connection-failed), never exceptions.
+ * (dns-failure, connection-refused, timeout, plain-http, tls-handshake-failed: diagnose's codes), never exceptions.
  */
 export async function examineServerChain(target: Target, opts: ServerChainOptions): Promise<ServerChain> {
   const started = performance.now();
@@ -96,9 +96,10 @@ function connectionIssues(
   // says so and names it; OpenSSL's ASN.1 text ("too long") would only mislead.
   if (decodeIssues.length > 0) return [];
   const verdict = networkVerdict(probed, timeoutMs);
-  if (verdict) return [issue("connection-failed", "error", verdict.finding.message)];
+  // The same code diagnose gives (docs/findings.md), so chain and diagnose name a failure alike.
+  if (verdict) return [issue(verdict.finding.code, "error", verdict.finding.message)];
   if (certs.length === 0 && (probed.tls?.presented.length ?? 0) === 0) {
-    return [issue("connection-failed", "error", `${probed.target.registry} sent no certificate`)];
+    return [issue("tls-handshake-failed", "error", `${probed.target.registry} sent no certificate`)];
   }
   return [];
 }

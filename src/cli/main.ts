@@ -92,6 +92,10 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .option("--ca <file>", "the CA certificate (PEM, DER or bundle) that anchors the registry's chain")
     .option("--from-server", "trust the root the server presents (requires --expect-fingerprint)")
     .option("--expect-fingerprint <sha256>", "the SHA-256 fingerprint the root must have")
+    .option(
+      "--remove-insecure",
+      "also remove the registry's skip-verify overrides (hosts.toml skip_verify, daemon.json insecure-registries, …), keeping the CA; without --ca the CA must already be trusted",
+    )
     .addOption(rootOption())
     .addOption(runtimeOption())
     .option("--dry-run", "show the diff and the commands; change nothing")

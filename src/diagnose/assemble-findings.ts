@@ -1,12 +1,14 @@
 import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
 import { explainFailure } from "../evaluate/explain-failure.ts";
+import { poolCertificates } from "../evaluate/missing-intermediate.ts";
 import { networkVerdict } from "../evaluate/network-findings.ts";
 import { registryFindings } from "../evaluate/registry-findings.ts";
 import { type Finding, finding } from "../findings/finding.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import type { ProbeResult } from "../probe/types.ts";
 import type { Target } from "../target/target.ts";
+import { insecureFindings } from "./insecure-findings.ts";
 
 export interface FindingInputs {
   probe: ProbeResult;
@@ -18,6 +20,8 @@ export interface FindingInputs {
   now: Date;
   expiringDays: number;
   timeoutMs: number;
+  /** Expiry of a `regtrust insecure` override of this registry, from the journal. */
+  journalExpiry?: string | null;
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -35,7 +39,17 @@ export function assembleFindings(inputs: FindingInputs): Finding[] {
     found.push(...chainFindings(inputs), ...expiringSoon(inputs.presented, inputs.now, inputs.expiringDays));
     found.push(...registryFindings(inputs.probe, inputs.verdicts));
   }
-  found.push(...insecureFindings(inputs), ...inputs.configFindings);
+  const tlsOk = net === null && !inputs.chainProblem && inputs.presented.length > 0;
+  found.push(
+    ...insecureFindings({
+      registry: inputs.target.registry,
+      verdicts: inputs.verdicts,
+      tlsOk,
+      now: inputs.now,
+      journalExpiry: inputs.journalExpiry ?? null,
+    }),
+    ...inputs.configFindings,
+  );
   const merged = downgradeSystemOnly(mergeByContext(found), inputs.verdicts);
   return merged.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
@@ -43,11 +57,12 @@ export function assembleFindings(inputs: FindingInputs): Finding[] {
 /** Root causes of verification failures, one per distinct cause, listing the contexts it hits. */
 function chainFindings(inputs: FindingInputs): Finding[] {
   const out: Finding[] = [];
+  const nodeCertificates = poolCertificates(inputs.verdicts.map((v) => v.context.pool));
   for (const verdict of inputs.verdicts) {
     const result = verdict.verify;
     if (!result || result.ok || verdict.context.insecure) continue;
     out.push({
-      ...explainFailure(result.error, inputs.presented, inputs.target),
+      ...explainFailure(result.error, inputs.presented, inputs.target, { nodeCertificates }),
       contexts: [verdict.context.name],
     });
   }
@@ -72,40 +87,6 @@ function expiringSoon(presented: Certificate[], now: Date, days: number): Findin
     });
 }
 
-function insecureFindings(inputs: FindingInputs): Finding[] {
-  const out: Finding[] = [];
-  for (const verdict of inputs.verdicts) {
-    const setting = verdict.context.insecure;
-    if (!setting) continue;
-    const name = verdict.context.name;
-    const without = verdict.verify?.ok
-      ? "The chain verifies without it: remove it."
-      : verdict.verify
-        ? `Without it the pull would fail: ${verdict.verify.error.message}`
-        : "";
-    const expiry = setting.expiresAt
-      ? ` It was set by regtrust insecure and expires at ${setting.expiresAt}.`
-      : "";
-    out.push(
-      finding(
-        "insecure-skip-verify",
-        "warning",
-        `${name} skips certificate verification for ${inputs.target.registry} (${setting.setting}): pulls work, but anyone on the path can impersonate the registry.${expiry}`,
-        {
-          contexts: [name],
-          file: setting.file,
-          ...(setting.line ? { line: setting.line } : {}),
-          evidence: [without].filter(Boolean),
-          fix: [
-            `regtrust untrust ${inputs.target.registry}   # or remove ${setting.setting} from ${setting.file}, after trusting the CA`,
-          ],
-        },
-      ),
-    );
-  }
-  return out;
-}
-
 /** The same cause in several contexts is one finding naming all of them. */
 function mergeByContext(findings: Finding[]): Finding[] {
   const byKey = new Map<string, Finding>();
@@ -124,19 +105,34 @@ function mergeByContext(findings: Finding[]): Finding[] {
 
 /**
  * When container runtimes are present, a failure that only the OS store sees
- * (the runtimes trust the CA through their own files) does not stop pulls:
- * it is a warning about curl and other OpenSSL/Go clients on the node.
+ * does not decide pulls: it is a warning about curl and other OpenSSL/Go
+ * clients on the node. The note says what the runtimes do instead — verify
+ * through their own CA files, or skip verification altogether.
  */
 function downgradeSystemOnly(findings: Finding[], verdicts: ContextVerdict[]): Finding[] {
-  const hasRuntimes = verdicts.some((v) => v.context.name !== "system");
-  if (!hasRuntimes) return findings;
+  const runtimes = verdicts.filter((v) => v.context.name !== "system");
+  if (runtimes.length === 0) return findings;
+  const note = runtimeNote(runtimes);
   return findings.map((f) =>
     f.severity === "error" && f.contexts?.length === 1 && f.contexts[0] === "system"
-      ? {
-          ...f,
-          severity: "warning",
-          message: `${f.message} (OS store only; the container runtimes verify it.)`,
-        }
+      ? { ...f, severity: "warning", message: `${f.message} (OS store only; ${note}.)` }
       : f,
   );
+}
+
+function runtimeNote(runtimes: readonly ContextVerdict[]): string {
+  const skipping = runtimes.filter((v) => v.context.insecure).map((v) => v.context.name);
+  const failing = runtimes
+    .filter((v) => !v.context.insecure && v.verify?.ok !== true)
+    .map((v) => v.context.name);
+  if (skipping.length === 0 && failing.length === 0) return "the container runtimes verify it";
+  const parts = [
+    skipping.length > 0
+      ? `${skipping.join(", ")} skip${skipping.length === 1 ? "s" : ""} verification entirely`
+      : "",
+    failing.length > 0
+      ? `${failing.join(", ")} ${failing.length === 1 ? "has its" : "have their"} own finding`
+      : "",
+  ].filter(Boolean);
+  return parts.join("; ");
 }

@@ -3,20 +3,31 @@ import { InputError } from "../core/errors.ts";
 import { type ContextVerdict, evaluateContext } from "../evaluate/evaluate-context.ts";
 import type { LoadedSource } from "../evaluate/trust-pool.ts";
 import type { NodeView } from "../node/node-view.ts";
+import type { PendingRestart } from "../node/pending-restart.ts";
 import type { RuntimeName } from "../node/types.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { decodeFailure } from "../pki/decode-failure.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
+import type { Journal } from "../plan/journal.ts";
 import { probe as runProbe } from "../probe/probe.ts";
 import type { Target } from "../target/target.ts";
 import { assembleFindings } from "./assemble-findings.ts";
 import { buildContexts } from "./contexts.ts";
+import { applyPendingRestarts } from "./pending-findings.ts";
 import type { DiagnoseResult } from "./result.ts";
 import { toResult } from "./to-result.ts";
 
 export interface DiagnoseOptions {
   /** The node view and the OS store, read once (a scan shares them across targets). */
-  node: { view: NodeView; systemSources: LoadedSource[]; runtimes: RuntimeName[] };
+  node: {
+    view: NodeView;
+    systemSources: LoadedSource[];
+    runtimes: RuntimeName[];
+    /** regtrust's journal on the node (insecure expiries, restarts it left to run); null when absent or unreadable. */
+    journal?: Journal | null;
+    /** Restarts regtrust left to run, judged against the running daemons (node/pending-restart.ts). */
+    pendingRestarts?: PendingRestart[];
+  };
   timeoutMs: number;
   clock: Clock;
   expiringDays: number;
@@ -62,8 +73,9 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     now,
     expiringDays: opts.expiringDays,
     timeoutMs: opts.timeoutMs,
+    journalExpiry: insecureExpiry(opts.node.journal ?? null, target.registry),
   });
-  return toResult({
+  const result = toResult({
     target,
     probe: probed,
     presented: chain.certs,
@@ -73,6 +85,8 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     tlsOk,
     now,
   });
+  applyPendingRestarts(result, opts.node.pendingRestarts ?? []);
+  return result;
 }
 
 /** Certificates exactly as sent; one that does not decode is reported, never thrown. */
@@ -93,9 +107,15 @@ function parseChain(
       why = error instanceof InputError ? error.message : String(error);
     }
     if (why !== null || cert === null) {
-      return { certs, problem: `certificate #${index} sent by ${sender} does not decode: ${why}` };
+      return { certs, problem: `certificate #${index + 1} sent by ${sender} does not decode: ${why}` };
     }
     certs.push(cert);
   }
   return { certs, problem: null };
+}
+
+/** The expiry of the newest `regtrust insecure` record for the registry (daemon.json cannot carry a marker). */
+function insecureExpiry(journal: Journal | null, registry: string): string | null {
+  const records = journal?.records.filter((r) => r.action === "insecure" && r.target === registry) ?? [];
+  return records.at(-1)?.meta.expiresAt ?? null;
 }

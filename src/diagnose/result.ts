@@ -43,4 +43,9 @@ export interface ContextResult {
   mirrors?: string[];
   /** The runtime's resolved configuration, field by field (additive; docs/diagnose-json.md). */
   resolved?: ResolvedView;
+  /**
+   * A restart regtrust left to run for this runtime (journal): `pending` when the
+   * running daemon predates the change, `unconfirmed` when regtrust cannot see it.
+   */
+  restart?: { unit: string; command: string; status: "pending" | "unconfirmed"; since: string };
 }

@@ -40,15 +40,15 @@ describe("oversizedCertificateVerdict", () => {
     );
     assert.match(
       v?.finding.message ?? "",
-      /1,049,476 bytes: certificate #0 \(the server certificate\) alone is 1,048,976 bytes/,
+      /1,049,476 bytes: certificate #1 \(the server certificate\) alone is 1,048,976 bytes/,
     );
     assert.match(v?.finding.message ?? "", /Go runtimes refuse .* 262,144 bytes .* every pull fails/);
-    assert.match(text(v), /Fix the server's certificate file: certificate #0 in it is 1,048,976 bytes/);
+    assert.match(text(v), /Fix the server's certificate file: certificate #1 in it is 1,048,976 bytes/);
   });
 
   test("between OpenSSL's and Go's limits: says containerd may still pull, no Go error claimed", () => {
     const v = oversizedCertificateVerdict(refused(150_000, [1_000, 149_000]), "repo.example.com:5000");
-    assert.match(v?.finding.message ?? "", /certificate #1 \(an intermediate\) alone is 149,000 bytes/);
+    assert.match(v?.finding.message ?? "", /certificate #2 \(an intermediate\) alone is 149,000 bytes/);
     assert.match(
       v?.finding.message ?? "",
       /Go runtimes accept up to 262,144 bytes, so containerd may still pull/,

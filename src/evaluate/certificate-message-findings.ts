@@ -33,7 +33,7 @@ export function oversizedCertificateVerdict(tls: TlsFacts, hostPort: string): Ne
     ? `containerd and other Go runtimes refuse Certificate messages over ${bytes(GO_MAX_CERTIFICATE_MESSAGE)} and OpenSSL clients (curl) over ${bytes(OPENSSL_MAX_CERT_LIST)}, so every pull fails at the handshake`
     : `OpenSSL clients (curl, and regtrust's own probe) refuse more than ${bytes(OPENSSL_MAX_CERT_LIST)}; Go runtimes accept up to ${bytes(GO_MAX_CERTIFICATE_MESSAGE)}, so containerd may still pull, but the chain could not be checked here`;
   const what = culprit
-    ? `certificate #${culprit.index} (${culprit.index === 0 ? "the server certificate" : "an intermediate"}) alone is ${bytes(culprit.bytes)}`
+    ? `certificate #${culprit.index + 1} (${culprit.index === 0 ? "the server certificate" : "an intermediate"}) alone is ${bytes(culprit.bytes)}`
     : `it carries at least ${message.entryBytes.length} certificates`;
   return {
     runtimeError: goRefuses ? goError : `${tls.error?.message ?? "excessive message size"} (OpenSSL)`,
@@ -48,7 +48,7 @@ export function oversizedCertificateVerdict(tls: TlsFacts, hostPort: string): Ne
         ].filter(Boolean),
         fix: [
           culprit
-            ? `Fix the server's certificate file: certificate #${culprit.index} in it is ${bytes(culprit.bytes)} where a typical certificate is 1-2 KB; reissue it without the oversized extension or SAN list and reload the registry.`
+            ? `Fix the server's certificate file: certificate #${culprit.index + 1} in it is ${bytes(culprit.bytes)} where a typical certificate is 1-2 KB; reissue it without the oversized extension or SAN list and reload the registry.`
             : "Fix the server's certificate file: send only the server certificate and the intermediates up to your root, then reload the registry.",
         ],
       },
@@ -73,7 +73,7 @@ export function undecodableCertificateVerdict(problem: string): NetworkVerdict {
       {
         evidence: [`containerd and other Go runtimes fail with: ${runtimeError}`],
         fix: [
-          "Fix the server's certificate file: the certificate at that position (#0 is the server certificate) is corrupt; re-export the chain as PEM (leaf first, then intermediates) and reload the registry.",
+          "Fix the server's certificate file: the certificate at that position (#1 is the server certificate) is corrupt; re-export the chain as PEM (leaf first, then intermediates) and reload the registry.",
         ],
       },
     ),

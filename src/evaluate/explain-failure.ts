@@ -3,6 +3,12 @@ import type { Certificate } from "../pki/certificate.ts";
 import type { GoVerifyError } from "../pki/verify-go.ts";
 import type { Target } from "../target/target.ts";
 import { issuerLoopFinding } from "./issuer-loop.ts";
+import {
+  findIssuer,
+  type KnownCertificate,
+  leafOnlyMissingIntermediate,
+  privateCas,
+} from "./missing-intermediate.ts";
 import { isPublicRootName } from "./public-roots.ts";
 
 /**
@@ -11,10 +17,16 @@ import { isPublicRootName } from "./public-roots.ts";
  * server sent tells them apart (missing intermediate, self-signed leaf,
  * untrusted private root, untrusted public root).
  */
+/** What the node trusts, when known: every certificate its trust contexts load. */
+export interface TrustFacts {
+  nodeCertificates: readonly KnownCertificate[];
+}
+
 export function explainFailure(
   error: GoVerifyError,
   presented: readonly Certificate[],
   target: Target,
+  trust?: TrustFacts,
 ): Finding {
   const hint = error.hintCert && error.hintKind ? { cert: error.hintCert, kind: error.hintKind } : null;
   switch (error.kind) {
@@ -50,7 +62,7 @@ export function explainFailure(
       }
       if (hint?.kind === "insecure-algorithm") return weakSignature(error.message, hint.cert);
       if (hint?.kind === "not-authorized-to-sign") return notACa(error.message, hint.cert);
-      return unknownAuthority(error.message, presented, target);
+      return unknownAuthority(error.message, presented, target, trust);
     default:
       return finding("unknown-authority", "error", `The chain does not verify: ${error.message}`, {
         evidence: [error.message],
@@ -69,11 +81,16 @@ function hostnameMismatch(message: string, leaf: Certificate | undefined, target
     {
       evidence: [message, leaf ? `server certificate: ${leaf.subject}` : ""].filter(Boolean),
       fix: [
-        `Reissue the registry certificate with subjectAltName DNS:${wanted}${target.serverName ? "" : ` (IP:${target.host})`}.`,
+        `Reissue the registry certificate with subjectAltName ${sanFor(target)}.`,
         names.length ? `Or pull through a name the certificate covers (${names[0]}).` : "",
       ].filter(Boolean),
     },
   );
+}
+
+/** The SAN a runtime matches: DNS for a name, IP for an address literal (Go's verifyHostname; RFC 6125 §6.4). */
+function sanFor(target: Target): string {
+  return target.serverName ? `DNS:${target.serverName}` : `IP:${target.host}`;
 }
 
 function cnOnly(message: string, leaf: Certificate | undefined, target: Target): Finding {
@@ -85,7 +102,7 @@ function cnOnly(message: string, leaf: Certificate | undefined, target: Target):
       evidence: [message, leaf ? `server certificate: ${leaf.subject} (no subjectAltName)` : ""].filter(
         Boolean,
       ),
-      fix: [`Reissue the certificate with subjectAltName DNS:${target.serverName ?? target.host}.`],
+      fix: [`Reissue the certificate with subjectAltName ${sanFor(target)}.`],
     },
   );
 }
@@ -101,7 +118,7 @@ function validity(
     index === 0
       ? "The server certificate"
       : index > 0
-        ? `Certificate #${index} sent by the server`
+        ? `Certificate #${index + 1} sent by the server`
         : "The trusted CA";
   const date = (kind === "expired" ? cert.notAfter : cert.notBefore).toISOString();
   const text =
@@ -160,7 +177,12 @@ export function sentPath(presented: readonly Certificate[]): Certificate[] {
   return path;
 }
 
-function unknownAuthority(message: string, presented: readonly Certificate[], target: Target): Finding {
+function unknownAuthority(
+  message: string,
+  presented: readonly Certificate[],
+  target: Target,
+  trust?: TrustFacts,
+): Finding {
   const path = sentPath(presented);
   const top = path[path.length - 1];
   const leaf = presented[0];
@@ -201,6 +223,11 @@ function unknownAuthority(message: string, presented: readonly Certificate[], ta
   }
   if (top === leaf && leaf.aiaIssuers.length > 0 && path.length === 1)
     return missingIntermediate(message, leaf, registry);
+  const trusted = trust ? privateCas(trust.nodeCertificates) : [];
+  if (top === leaf && path.length === 1 && trusted.length > 0 && trust) {
+    const found = findIssuer(leaf, trust.nodeCertificates);
+    return leafOnlyMissingIntermediate(message, leaf, registry, trusted, found);
+  }
   const isPublic = isPublicRootName(top.issuerKey);
   const what = top === leaf ? "the server certificate" : `"${top.subject}"`;
   return finding(

@@ -15,7 +15,7 @@ export function issuerLoopFinding(
 ): Finding | null {
   const loop = issuerLoop(path);
   if (!loop) return null;
-  const at = (cert: Certificate) => `#${presented.indexOf(cert)} "${cert.subject}"`;
+  const at = (cert: Certificate) => `#${presented.indexOf(cert) + 1} "${cert.subject}"`;
   const walk = [...path.map(at), `${at(loop.issuer)} again`].join(" → ");
   return finding(
     "unknown-authority",

@@ -16,7 +16,7 @@ export function networkVerdict(probe: ProbeResult, timeoutMs: number): NetworkVe
   if (!probe.dns.ok) {
     const err = probe.dns.error;
     if (err?.kind === "timeout")
-      return timeoutVerdict(`DNS lookup of ${t.host}`, timeoutMs, `lookup ${t.host}: i/o timeout`);
+      return timeoutVerdict(`the DNS lookup of ${t.host}`, timeoutMs, `lookup ${t.host}: i/o timeout`);
     return {
       runtimeError: `dial tcp: lookup ${t.host}: no such host`,
       finding: finding(
@@ -82,7 +82,7 @@ function tcpVerdict(
   timeoutMs: number,
 ): NetworkVerdict {
   if (err?.kind === "timeout")
-    return timeoutVerdict(`connecting to ${dial}`, timeoutMs, `dial tcp ${dial}: i/o timeout`);
+    return timeoutVerdict(`the TCP connection to ${dial}`, timeoutMs, `dial tcp ${dial}: i/o timeout`);
   if (err?.kind === "refused") {
     return {
       runtimeError: `dial tcp ${dial}: connect: connection refused`,
@@ -94,7 +94,7 @@ function tcpVerdict(
           evidence: [err.message],
           fix: [
             "Check the registry's port in the image reference and that the registry service is running.",
-            `nc -vz ${dial.replace(/:(\d+)$/, " $1")}`,
+            ncCommand(dial),
           ],
         },
       ),
@@ -114,10 +114,16 @@ function tcpVerdict(
   };
 }
 
+/** `nc -vz HOST PORT`: nc takes the address without IPv6 brackets and the port as its own argument. */
+function ncCommand(dial: string): string {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(dial);
+  return m ? `nc -vz ${m[1]} ${m[2]}` : `nc -vz ${dial}`;
+}
+
 function timeoutVerdict(what: string, timeoutMs: number, runtimeError: string): NetworkVerdict {
   return {
     runtimeError,
-    finding: finding("timeout", "error", `No answer within ${timeoutMs} ms while ${what}.`, {
+    finding: finding("timeout", "error", `No answer within ${timeoutMs} ms during ${what}.`, {
       evidence: [runtimeError],
       fix: [
         "Check firewalls and proxies between this node and the registry (HTTPS_PROXY/NO_PROXY for the runtime).",

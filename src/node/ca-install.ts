@@ -36,6 +36,8 @@ export interface ContextPlan {
   plan: Plan;
   /** The service that must restart (or reload) before the change takes effect; null = none. */
   restartUnit: string | null;
+  /** The file whose change needs that restart (config.toml, not the hosts.toml beside it). */
+  restartFile?: string;
   /** Set when regtrust will not change this context automatically; nothing is planned then. */
   refusal: Refusal | null;
 }
@@ -48,6 +50,17 @@ export interface Refusal {
 
 /** The modes a planner works in: install a CA, or turn verification off until `expiresAt`. */
 export type TrustChange = { kind: "trust"; ca: CaBundle } | { kind: "insecure"; expiresAt: Date };
+
+/**
+ * What one run changes on the node: a TrustChange every planner makes, or only
+ * the removal of skip-verify overrides (`trust --remove-insecure` without --ca),
+ * journaled as a trust action.
+ */
+export type NodeChange = TrustChange | { kind: "remove-insecure" };
+
+export function nodeAction(change: NodeChange): PlanAction {
+  return change.kind === "remove-insecure" ? "trust" : change.kind;
+}
 
 export function actionOf(change: TrustChange): PlanAction {
   return change.kind;

@@ -51,7 +51,7 @@ export function planContainersTrust(fs: HostFs, registry: string, change: TrustC
   if (!CRIO_EVIDENCE.some((p) => exists(fs, p)))
     return { context: "crio", plan, restartUnit: null, refusal: null };
   plan.commands.push(reloadCrio(path));
-  return { context: "crio", plan, restartUnit: "crio", refusal: null };
+  return { context: "crio", plan, restartUnit: "crio", restartFile: path, refusal: null };
 }
 
 function certDirFor(fs: HostFs, registry: string): string {

@@ -55,7 +55,7 @@ export function planDockerTrust(fs: HostFs, registry: string, change: TrustChang
   plan.notes.push(
     `${DAEMON_JSON} cannot hold comments: the expiry of the docker override is recorded in regtrust's journal`,
   );
-  return { context: "docker", plan, restartUnit: "docker", refusal: null };
+  return { context: "docker", plan, restartUnit: "docker", restartFile: DAEMON_JSON, refusal: null };
 }
 
 /** SIGHUP reloads insecure-registries without stopping containers (the same unit as a restart). */

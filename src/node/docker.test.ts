@@ -64,9 +64,10 @@ const cases: {
     findings: [`ca-file-missing:error@${DIR}/ca.crt`],
   },
   {
-    name: "insecure-registries exact entry: TLS off and certs.d not read",
+    // certs.d is not read while the entry is there; its CA files are the pool dockerd uses once it is removed.
+    name: "insecure-registries exact entry: TLS off; certs.d is the pool without it",
     files: { [DAEMON]: daemonJson(["other:5000", REG]), [`${DIR}/ca.crt`]: PEM },
-    caFiles: [],
+    caFiles: [`${DIR}/ca.crt`],
     insecure: `insecure-registries "${REG}"`,
     insecureLine: 5,
     findings: [],

@@ -117,19 +117,21 @@ function classicView(
   match: InsecureMatch | null,
 ): ViewParts {
   const dir = `${DOCKER_CERTS_D}/${registry}`;
-  if (insecure) {
-    return {
-      caFiles: [],
-      insecure,
-      configFiles: [],
-      findings: [],
-      summary: `${insecure.setting}: TLS not verified (then plain HTTP), ${dir} not read`,
-    };
-  }
   const read = readCertsDir(fs, dir, {
     missingKeyHint: "CA certificates must use the extension .crt",
     skipVanishedCrt: false,
   });
+  if (insecure) {
+    // dockerd does not read certs.d while the override is set; the CA files are
+    // still the pool it would use without it (insecure-findings "without it").
+    return {
+      caFiles: read?.caFiles ?? [],
+      insecure,
+      configFiles: [],
+      findings: [],
+      summary: `${insecure.setting}: TLS not verified, ${dir} not read while it is set`,
+    };
+  }
   const unresolved =
     match?.kind === "unresolved"
       ? `; insecure-registries CIDRs ${match.cidrs.map((c) => c.value).join(", ")} apply if ${registry} resolves into them`

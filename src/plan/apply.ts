@@ -9,7 +9,14 @@ import { planEffects } from "./effects.ts";
 import { PlanApplyError } from "./errors.ts";
 import { type ApplyStep, type Executed, executeEffects, rollBack, type StepHook } from "./execute.ts";
 import { type FsOps, realFsOps, removeIfPresent } from "./fs-ops.ts";
-import { commitRun, type Journal, type PendingRun, withCommandResults, withPending } from "./journal.ts";
+import {
+  commitRun,
+  type Journal,
+  type PendingRun,
+  withCommandResults,
+  withPending,
+  withRestartOutcomes,
+} from "./journal.ts";
 import {
   DEFAULT_JOURNAL_DIR,
   type JournalLocation,
@@ -104,6 +111,37 @@ export async function recoverInterrupted(opts: ApplyOptions): Promise<RecoveryRe
   return withLock(ctx, async (_location, _journal, recovered) => recovered);
 }
 
+/**
+ * `--restart` on a run that changed nothing: the restarts an earlier run left
+ * pending (journal `restarts`) for these units are run now, under the lock,
+ * and their outcome recorded, so a pending restart can be ended by regtrust
+ * too. Returns the outcomes (empty when none was pending).
+ */
+export async function runPendingRestarts(
+  units: readonly string[],
+  opts: ApplyOptions,
+): Promise<CommandOutcome[]> {
+  const ctx = contextOf(opts);
+  if (!ctx.commandOptions.restart || opts.dryRun) return [];
+  return withLock(ctx, async (location, journal) => {
+    const pending = (journal.restarts ?? []).filter((r) => units.includes(r.unit));
+    if (pending.length === 0) return [];
+    const commands: PlanCommand[] = pending.map((r) => ({
+      kind: "restart",
+      argv: r.argv,
+      reason: r.reason,
+      unit: r.unit,
+    }));
+    const outcomes = await runPlanCommands(commands, ctx.commandOptions);
+    // A restart that failed stays pending since the change it is for; one that ran clears its unit.
+    const done = new Set(outcomes.filter((o) => o.status === "ok").map((o) => o.planned.at(-1)));
+    const restarts = (journal.restarts ?? []).filter((r) => !done.has(r.unit));
+    const next = { ...journal, restarts, revision: journal.revision + 1 };
+    await writeJournal(location, next, ctx.ops, `${newRunId(ctx.now())}-restart`);
+    return outcomes;
+  });
+}
+
 function contextOf(opts: ApplyOptions): Context {
   const commandOptions: CommandOptions = { root: opts.root, restart: opts.restart ?? false };
   if (opts.exec) commandOptions.exec = opts.exec;
@@ -187,7 +225,9 @@ async function applyLocked(
   }
   await ctx.onStep({ stage: "committed" });
   const commands = await runPlanCommands(plan.commands, ctx.commandOptions);
-  await recordResults(ctx, location, journal, runId, commands, notes);
+  const files = executed.filter((e) => e.record !== null).map((e) => e.effect.nodePath);
+  const run = { runId, target: plan.target, at: ctx.now(), files };
+  await recordResults(ctx, location, journal, run, commands, notes);
   return {
     ...emptyResult(effects, recovered, notes),
     changed: executed.some((e) => e.record !== null),
@@ -266,12 +306,14 @@ async function recordResults(
   ctx: Context,
   location: JournalLocation,
   journal: Journal,
-  runId: string,
+  run: { runId: string; target: string; at: Date; files: string[] },
   commands: CommandOutcome[],
   notes: string[],
 ): Promise<void> {
+  const runId = run.runId;
   try {
-    await writeJournal(location, withCommandResults(journal, runId, commands), ctx.ops, `${runId}-cmd`);
+    const next = withRestartOutcomes(withCommandResults(journal, runId, commands), commands, run);
+    await writeJournal(location, next, ctx.ops, `${runId}-cmd`);
   } catch (error) {
     notes.push(`the files were changed but the command results could not be recorded: ${String(error)}`);
   }

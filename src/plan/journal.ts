@@ -98,6 +98,26 @@ export interface Journal {
   createdDirs: string[];
   pending: PendingRun | null;
   unfinishedCommands: { runId: string; commands: PlanCommand[] } | null;
+  /**
+   * Restarts (or reloads) a committed run needed and did not run successfully,
+   * one per unit, until a later run restarts that unit: node state that every
+   * command reports (node/pending-restart.ts). Absent in journals written
+   * before it existed (read as none).
+   */
+  restarts?: PendingRestartRecord[];
+}
+
+export interface PendingRestartRecord {
+  unit: string;
+  /** The command to run on the node, e.g. ["systemctl", "restart", "containerd"]. */
+  argv: string[];
+  reason: string;
+  /** When the change that needs it was applied (ISO-8601). */
+  since: string;
+  target: string;
+  runId: string;
+  /** Node paths the run changed. */
+  files: string[];
 }
 
 export function emptyJournal(): Journal {
@@ -233,4 +253,32 @@ export function expiredInsecureTargets(journal: Journal, now: Date): string[] {
       Date.parse(r.meta.expiresAt) <= now.getTime(),
   );
   return [...new Set(expired.map((r) => r.target))];
+}
+
+/**
+ * After a run's commands: a restart that ran successfully clears every pending
+ * restart of its unit; one that did not (not requested, failed) becomes (or
+ * refreshes) the unit's pending restart, dated now.
+ */
+export function withRestartOutcomes(
+  journal: Journal,
+  outcomes: readonly CommandOutcome[],
+  run: { runId: string; target: string; at: Date; files: string[] },
+): Journal {
+  let restarts = [...(journal.restarts ?? [])];
+  for (const outcome of outcomes.filter((o) => o.kind === "restart")) {
+    const unit = outcome.planned.at(-1) ?? "";
+    restarts = restarts.filter((r) => r.unit !== unit);
+    if (outcome.status === "ok") continue;
+    restarts.push({
+      unit,
+      argv: outcome.planned,
+      reason: outcome.reason,
+      since: run.at.toISOString(),
+      target: run.target,
+      runId: run.runId,
+      files: run.files,
+    });
+  }
+  return { ...journal, restarts };
 }

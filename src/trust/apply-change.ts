@@ -1,10 +1,11 @@
 import type { Clock, Exec } from "../core/deps.ts";
 import { InputError } from "../core/errors.ts";
-import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
+import { type ContextPlan, type NodeChange, nodeAction } from "../node/ca-install.ts";
 import { HostFs, HostFsError } from "../node/host-fs.ts";
 import { readNodeView } from "../node/node-view.ts";
+import { contextOfUnit } from "../node/pending-restart.ts";
 import { prepareYamlFor } from "../node/yaml-parser.ts";
-import { type ApplyResult, applyPlan, recoverInterrupted } from "../plan/apply.ts";
+import { type ApplyResult, applyPlan, recoverInterrupted, runPendingRestarts } from "../plan/apply.ts";
 import { blockingRefusals } from "../plan/commands.ts";
 import { PlanApplyError } from "../plan/errors.ts";
 import { readJournalAt } from "../plan/journal-store.ts";
@@ -12,6 +13,7 @@ import { type Plan, refreshCommand } from "../plan/plan.ts";
 import { previewPlan } from "../plan/preview.ts";
 import type { probe as runProbe } from "../probe/probe.ts";
 import type { Target } from "../target/target.ts";
+import { mergeRemovals, planOverrideRemovals } from "./override-removal.ts";
 import { combineContextPlans, planContexts, type TargetContexts, targetContexts } from "./plan-contexts.ts";
 import type { ContextReport, TrustReport } from "./report.ts";
 import { verifyAfterApply } from "./verify-after.ts";
@@ -33,7 +35,9 @@ export interface ChangeRequest {
   target: Target;
   root: string;
   runtimeFlag: string | undefined;
-  change: TrustChange;
+  change: NodeChange;
+  /** Also remove every skip-verify override of the registry in the targeted runtimes (override-removal.ts). */
+  removeInsecure?: boolean;
   dryRun: boolean;
   restart: boolean;
   timeoutMs: number;
@@ -59,7 +63,31 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
   const registry = req.target.registry;
   const { targets, systemLeftOut } = await leaveOutBlockedSystem(req, view);
   if (systemLeftOut !== null) req.header.notes.push(systemLeftOut);
-  const contextPlans = planOrExplain(() => planContexts(fs, view, targets, registry, req.change));
+  const change = req.change;
+  const contextPlans =
+    change.kind === "remove-insecure"
+      ? []
+      : planOrExplain(() => planContexts(fs, view, targets, registry, change));
+  const removalNotes: string[] = [];
+  if (req.removeInsecure || change.kind === "remove-insecure") {
+    const removals = planOrExplain(() => planOverrideRemovals(fs, view, registry, targets.runtimes));
+    mergeRemovals(fs, registry, contextPlans, removals, removalNotes);
+    req = { ...req, header: { ...req.header, notes: [...req.header.notes, ...removalNotes] } };
+  }
+  if (contextPlans.length === 0 && change.kind === "remove-insecure") {
+    const note = `nothing to change for ${registry}: no runtime under ${req.root} skips verification for it in a file`;
+    const report = baseReport(req, {
+      dryRun: req.dryRun,
+      changed: false,
+      effects: [],
+      commands: [],
+      notes: [note],
+      preview: null,
+      contexts: [],
+      plan: { notes: [] },
+    });
+    return { exitCode: 0, report };
+  }
   if (contextPlans.length === 0) {
     const message =
       req.change.kind === "insecure"
@@ -82,6 +110,10 @@ export async function applyChange(req: ChangeRequest, deps: ActionDeps): Promise
     if (!(error instanceof PlanApplyError)) throw error;
     return { exitCode: 1, report: null, message: applyFailureText(error), target: registry, dryRun: false };
   }
+  result = {
+    ...result,
+    commands: [...result.commands, ...(await earlierRestarts(req, deps, targets, result))],
+  };
   const verified = await verifyAfterApply({
     root: req.root,
     target: req.target,
@@ -189,7 +221,8 @@ function planOrExplain<T>(plan: () => T): T {
 function dryRunContext(cp: ContextPlan, would: ReadonlySet<string>): ContextReport {
   const changes = cp.plan.changes.map((c) => c.path).filter((p) => would.has(p));
   const restart = cp.restartUnit !== null && changes.length > 0 ? cp.restartUnit : null;
-  return { name: cp.context, changes, restart, verified: false, detail: "dry run: not applied" };
+  const file = cp.restartFile && changes.includes(cp.restartFile) ? { restartFile: cp.restartFile } : {};
+  return { name: cp.context, changes, restart, ...file, verified: false, detail: "dry run: not applied" };
 }
 
 function baseReport(
@@ -212,7 +245,7 @@ function baseReport(
     contexts: parts.contexts,
     commands: parts.commands,
     diagnosis: null,
-    action: req.change.kind,
+    action: nodeAction(req.change),
     ...req.header,
     effects: parts.effects,
     changed: parts.changed,
@@ -238,4 +271,29 @@ function refusalText(refused: readonly ContextPlan[]): string {
     `regtrust will not change this node; nothing was written:\n${parts.join("\n")}\n` +
     "Fix the above by hand, or leave those runtimes out with --runtime."
   );
+}
+
+/**
+ * With --restart, the restarts an earlier run left pending for the targeted
+ * runtimes run too (node/pending-restart.ts): "trust … --restart" ends them
+ * even when nothing changes this time.
+ */
+async function earlierRestarts(
+  req: ChangeRequest,
+  deps: ActionDeps,
+  targets: TargetContexts,
+  result: ApplyResult,
+): Promise<ApplyResult["commands"]> {
+  if (!req.restart) return [];
+  const ranNow = new Set(result.commands.filter((c) => c.kind === "restart").map((c) => c.planned.at(-1)));
+  const journal = await readJournalAt(req.root).catch(() => null);
+  const units = (journal?.restarts ?? [])
+    .map((r) => r.unit)
+    .filter((unit) => !ranNow.has(unit))
+    .filter((unit) => {
+      const context = contextOfUnit(unit);
+      return context !== null && targets.runtimes.includes(context);
+    });
+  if (units.length === 0) return [];
+  return runPendingRestarts(units, applyOptionsOf(req, deps));
 }

@@ -31,23 +31,46 @@ export async function removeExpiredInsecure(opts: ExpiryOptions): Promise<string
       lines.push(`the expired insecure override for ${target} (expired ${until}) will be removed first`);
       continue;
     }
-    const plan = await undoPlanFor(target, opts.root, { only: "insecure" });
-    const result = await applyPlan(plan, {
-      root: opts.root,
-      exec: opts.exec,
-      restart: opts.restart,
-      now: () => opts.now,
-    });
-    const manual = result.commands.filter((c) => c.manual !== null).map((c) => c.manual);
-    const files = result.effects
-      .filter((e) => e.done && (e.op === "write" || e.op === "delete"))
-      .map((e) => e.path);
     lines.push(
-      `removed the expired insecure override for ${target} (expired ${until}): put back ${files.join(", ")}` +
-        (manual.length > 0 ? `; still to run: ${manual.join("; ")}` : ""),
+      await undoInsecureRecords(
+        target,
+        `the expired insecure override for ${target} (expired ${until})`,
+        opts,
+      ),
     );
   }
   return lines;
+}
+
+/** Reverses the `insecure` records of one target through the journal (undo.ts); one line saying what was put back. */
+async function undoInsecureRecords(target: string, what: string, opts: ExpiryOptions): Promise<string> {
+  const plan = await undoPlanFor(target, opts.root, { only: "insecure" });
+  const result = await applyPlan(plan, {
+    root: opts.root,
+    exec: opts.exec,
+    restart: opts.restart,
+    now: () => opts.now,
+  });
+  const manual = result.commands.filter((c) => c.manual !== null).map((c) => c.manual);
+  const files = result.effects
+    .filter((e) => e.done && (e.op === "write" || e.op === "delete"))
+    .map((e) => e.path);
+  return (
+    `removed ${what}: put back ${files.join(", ")}` +
+    (manual.length > 0 ? `; still to run: ${manual.join("; ")}` : "")
+  );
+}
+
+/**
+ * `trust --remove-insecure`: an override regtrust itself set (not expired yet)
+ * is reversed through its journal record, so the record and the file agree;
+ * hand-written overrides are then removed by the trust plan.
+ */
+export async function removeOwnInsecure(target: string, opts: ExpiryOptions): Promise<string[]> {
+  const journal = await readJournalAt(opts.root);
+  if (!journal.records.some((r) => r.target === target && r.action === "insecure")) return [];
+  if (opts.dryRun) return [`regtrust's insecure override for ${target} will be removed first`];
+  return [await undoInsecureRecords(target, `regtrust's insecure override for ${target}`, opts)];
 }
 
 /**

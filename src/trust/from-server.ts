@@ -37,7 +37,7 @@ export function presentedRoot(presented: readonly Certificate[]): Certificate | 
 export function describePresented(presented: readonly Certificate[]): string[] {
   return presented.map(
     (cert, i) =>
-      `  #${i} ${cert.subject}${cert.selfSigned ? " (self-signed)" : ""}\n      SHA256 ${cert.sha256}`,
+      `  #${i + 1} ${cert.subject}${cert.selfSigned ? " (self-signed)" : ""}\n      SHA256 ${cert.sha256}`,
   );
 }
 

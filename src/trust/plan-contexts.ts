@@ -1,5 +1,5 @@
 import { UsageError } from "../core/errors.ts";
-import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
+import { type ContextPlan, type NodeChange, nodeAction, type TrustChange } from "../node/ca-install.ts";
 import { planContainerdTrust } from "../node/containerd/plan-trust.ts";
 import { readContainerdVersion } from "../node/containerd/version.ts";
 import { planContainersTrust } from "../node/containers-plan.ts";
@@ -88,7 +88,7 @@ export function planContexts(
  */
 export function combineContextPlans(
   registry: string,
-  change: TrustChange,
+  change: NodeChange,
   plans: readonly ContextPlan[],
 ): Plan {
   const seen = new Map<string, string>();
@@ -101,7 +101,7 @@ export function combineContextPlans(
       return true;
     }),
   }));
-  const combined = combinePlans(registry, change.kind, parts);
+  const combined = combinePlans(registry, nodeAction(change), parts);
   if (change.kind === "insecure") combined.meta = { expiresAt: change.expiresAt.toISOString() };
   return combined;
 }

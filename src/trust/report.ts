@@ -40,6 +40,8 @@ export interface ContextReport {
   changes: string[];
   /** The unit that must still restart before the change takes effect; null when none is pending. */
   restart: string | null;
+  /** The changed file that needs that restart (e.g. config.toml), when known. */
+  restartFile?: string;
   /** The context now verifies the registry (trust), has verification off (insecure), or was reverted (untrust). */
   verified: boolean;
   /** How it was verified, or why not, in one line. */

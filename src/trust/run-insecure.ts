@@ -45,7 +45,7 @@ export async function insecureAction(req: InsecureRequest, deps: ActionDeps): Pr
         expiresAt: expiresAt.toISOString(),
         expiredRemoved,
         notes: [
-          `the override expires at ${expiresAt.toISOString()}; the next regtrust run after that removes it (or now: regtrust untrust ${req.target.registry})`,
+          `the override expires at ${expiresAt.toISOString()}; the next regtrust run after that removes it (or now, keeping any CA regtrust installed: regtrust trust ${req.target.registry} --remove-insecure, with --ca <root.pem> if the chain does not verify without it)`,
         ],
       },
     },
@@ -60,7 +60,7 @@ function loudWarning(registry: string, expiresAt: Date, ttl: string): string[] {
     `!! WARNING: TLS VERIFICATION FOR ${registry} IS TURNED OFF`,
     `!! until ${expiresAt.toISOString()} (--ttl ${ttl}).`,
     "!! Anyone on the network path can serve these nodes any image under that name.",
-    `!! Fix the trust properly: regtrust trust ${registry} --ca <root.pem>`,
+    `!! Fix the trust properly: regtrust trust ${registry} --ca <root.pem> --remove-insecure`,
     bar,
   ];
 }

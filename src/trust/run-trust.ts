@@ -12,8 +12,10 @@ import type { Target } from "../target/target.ts";
 import { checkAnchors } from "./anchor-check.ts";
 import { type ActionDeps, type ActionResult, applyChange, assertRootDir } from "./apply-change.ts";
 import { checkCaCertificates, readCaFile } from "./ca-file.ts";
-import { removeExpiredInsecureLoudly } from "./expire-insecure.ts";
+import { removeExpiredInsecureLoudly, removeOwnInsecure } from "./expire-insecure.ts";
 import { pinnedRoot, presentedRoot } from "./from-server.ts";
+import { leafOnlyChain } from "./leaf-only.ts";
+import { removeOverridesOnly } from "./remove-overrides.ts";
 
 export interface TrustRequest {
   target: Target;
@@ -25,6 +27,8 @@ export interface TrustRequest {
   dryRun: boolean;
   restart: boolean;
   timeoutMs: number;
+  /** Remove the registry's skip-verify overrides too (keeping the CA); --ca becomes optional. */
+  removeInsecure?: boolean;
 }
 
 /**
@@ -40,10 +44,14 @@ export async function trustAction(req: TrustRequest, deps: ActionDeps): Promise<
   const now = deps.clock.now();
   const fileCerts = req.caFile === undefined ? null : readCaFile(req.caFile);
   if (fileCerts) checkCaCertificates(fileCerts, `--ca ${req.caFile}`, now);
-  const expiredRemoved = await removeExpiredInsecureLoudly(
-    { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun },
-    deps.warn,
-  );
+  const expiryOptions = { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun };
+  const expiredRemoved = await removeExpiredInsecureLoudly(expiryOptions, deps.warn);
+  if (req.removeInsecure) {
+    const own = await removeOwnInsecure(req.target.registry, expiryOptions);
+    for (const line of own) deps.warn(`regtrust: ${line}`);
+    expiredRemoved.push(...own);
+    if (fileCerts === null && !req.fromServer) return removeOverridesOnly(req, deps, expiredRemoved);
+  }
   const checked = await preflight(req, deps, fileCerts, now);
   if ("exitCode" in checked) return checked;
   const { certs, source } = checked;
@@ -58,6 +66,7 @@ export async function trustAction(req: TrustRequest, deps: ActionDeps): Promise<
       root: req.root,
       runtimeFlag: req.runtimeFlag,
       change: { kind: "trust", ca: caBundle(certs) },
+      removeInsecure: req.removeInsecure ?? false,
       dryRun: req.dryRun,
       restart: req.restart,
       timeoutMs: req.timeoutMs,
@@ -105,14 +114,18 @@ async function preflight(
     certs = [pin.root];
   }
   const anchors = checkAnchors(certs, presented, now);
-  if (!anchors.ok) return refuse(1, anchorMessage(source, registry, anchors.error, anchors.needed));
+  if (!anchors.ok) {
+    const leafOnly = req.caFile ? await leafOnlyChain(req, certs, presented, now, deps.warn) : null;
+    if (leafOnly) return { certs: leafOnly, source };
+    return refuse(1, anchorMessage(source, registry, anchors.error, anchors.needed));
+  }
   return { certs, source };
 }
 
 function checkFlags(req: TrustRequest): void {
   if (req.caFile !== undefined && req.fromServer)
     throw new UsageError("give either --ca FILE or --from-server, not both");
-  if (req.caFile === undefined && !req.fromServer) {
+  if (req.caFile === undefined && !req.fromServer && !req.removeInsecure) {
     throw new UsageError("trust needs --ca FILE, or --from-server --expect-fingerprint SHA256");
   }
   if (req.expectFingerprint !== undefined && !req.fromServer) {

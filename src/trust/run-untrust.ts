@@ -1,7 +1,9 @@
+import { isRestartFile } from "../node/pending-restart.ts";
 import { assertRegistryName } from "../node/registry-name.ts";
 import type { ContextName } from "../node/types.ts";
 import { applyPlan } from "../plan/apply.ts";
 import { PlanApplyError } from "../plan/errors.ts";
+import { readJournalAt } from "../plan/journal-store.ts";
 import { previewPlan } from "../plan/preview.ts";
 import { undoPlanFor } from "../plan/undo.ts";
 import type { Target } from "../target/target.ts";
@@ -33,6 +35,9 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
     deps.warn,
   );
   const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
+  // Nothing recorded for the target, and no earlier run's commands left to finish (applyPlan re-runs those).
+  if ((plan.undo?.recordIds.length ?? 0) === 0 && !(await unfinishedWork(req.root)))
+    return nothingInstalled(req, plan.notes, expiredRemoved);
   const options = { root: req.root, exec: deps.exec, restart: req.restart, now: () => deps.clock.now() };
   const preview = req.dryRun
     ? await previewPlan(plan, { root: req.root, commandOptions: { root: req.root, restart: req.restart } })
@@ -107,11 +112,47 @@ function contextsOf(
     const name = UNIT_CONTEXT[unit];
     if (name && !byContext.has(name)) byContext.set(name, []);
   }
-  return [...byContext].map(([name, changes]) => ({
-    name,
-    changes,
-    restart: pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null,
-    verified: !dryRun,
-    detail: dryRun ? "dry run: not applied" : "reverted to the state recorded before regtrust",
-  }));
+  return [...byContext].map(([name, changes]) => {
+    const restart = pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null;
+    // The restart note belongs on the file the runtime reads only at start.
+    const restartFile = restart ? changes.find(isRestartFile) : undefined;
+    return {
+      name,
+      changes,
+      restart,
+      ...(restartFile ? { restartFile } : {}),
+      verified: !dryRun,
+      detail: dryRun ? "dry run: not applied" : "reverted to the state recorded before regtrust",
+    };
+  });
+}
+
+/** untrust of a registry regtrust never changed anything for: say so, change nothing, exit 0. */
+function nothingInstalled(req: UntrustRequest, planNotes: string[], expiredRemoved: string[]): ActionResult {
+  const registry = req.target.registry;
+  const report: TrustReport = {
+    schemaVersion: 1,
+    target: registry,
+    dryRun: req.dryRun,
+    contexts: [],
+    commands: [],
+    diagnosis: null,
+    action: "untrust",
+    ca: null,
+    expiresAt: null,
+    effects: [],
+    changed: false,
+    expiredRemoved,
+    notes: [
+      ...planNotes.filter((n) => !n.startsWith("regtrust has no record")),
+      `regtrust installed nothing for ${registry} on this node (its journal has no record of it); nothing was removed`,
+    ],
+    preview: null,
+  };
+  return { exitCode: 0, report };
+}
+
+async function unfinishedWork(root: string): Promise<boolean> {
+  const journal = await readJournalAt(root);
+  return journal.unfinishedCommands !== null || journal.pending !== null;
 }

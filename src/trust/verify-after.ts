@@ -1,10 +1,13 @@
 import type { Clock } from "../core/deps.ts";
 import { buildContexts } from "../diagnose/contexts.ts";
 import { diagnose } from "../diagnose/diagnose.ts";
+import { isBuiltInOverride } from "../diagnose/insecure-findings.ts";
 import { loadNode } from "../diagnose/load-node.ts";
+import { NOT_IN_EFFECT } from "../diagnose/pending-findings.ts";
 import type { DiagnoseResult } from "../diagnose/result.ts";
 import { finding } from "../findings/finding.ts";
-import type { ContextPlan, TrustChange } from "../node/ca-install.ts";
+import type { ContextPlan, NodeChange } from "../node/ca-install.ts";
+import type { InsecureSetting } from "../node/types.ts";
 import type { CommandOutcome } from "../plan/commands.ts";
 import { shellLine } from "../plan/commands.ts";
 import type { probe as runProbe } from "../probe/probe.ts";
@@ -16,7 +19,7 @@ export interface VerifyInput {
   root: string;
   target: Target;
   targets: TargetContexts;
-  change: TrustChange;
+  change: NodeChange;
   contextPlans: readonly ContextPlan[];
   commands: readonly CommandOutcome[];
   /** Node paths this run changed. */
@@ -50,23 +53,24 @@ export async function verifyAfterApply(input: VerifyInput): Promise<{
   const offline = reachable ? null : offlinePools(node, input.target.registry);
   const contexts = input.contextPlans.map((cp) => {
     const changes = cp.plan.changes.map((c) => c.path).filter((p) => input.changed.has(p));
-    const restart = pendingRestart(cp, changes, input.commands);
     const result = diagnosis.contexts.find((c) => c.name === cp.context);
-    const verdict = verdictFor(input.change, result, offline?.get(cp.context) ?? null);
+    // This run's restart, or one an earlier run left pending (journal: node/pending-restart.ts).
+    const restart = pendingRestart(cp, changes, input.commands) ?? result?.restart?.unit ?? null;
+    const override =
+      cp.context === "system" ? null : node.view.trustFor(cp.context, input.target.registry).insecure;
+    const verdict = verdictFor(input.change, result, offline?.get(cp.context) ?? null, override);
     if (restart) addRestartFinding(diagnosis, cp, restart, input.target.registry);
-    // Nothing changed this time, but an earlier run's change may still wait for the restart.
-    if (cp.restartUnit && changes.length === 0) {
-      verdict.detail += ` (if ${cp.restartUnit} was not restarted after the earlier regtrust run: ${restartArgv(cp).join(" ")})`;
-    }
-    return { name: cp.context, changes, restart, ...verdict };
+    const file = cp.restartFile && changes.includes(cp.restartFile) ? { restartFile: cp.restartFile } : {};
+    return { name: cp.context, changes, restart, ...file, ...verdict };
   });
   return { diagnosis, contexts };
 }
 
 function verdictFor(
-  change: TrustChange,
+  change: NodeChange,
   result: DiagnoseResult["contexts"][number] | undefined,
   offlinePool: { contains(c: { sha256: string }): boolean } | null,
+  override: InsecureSetting | null,
 ): { verified: boolean; detail: string } {
   if (!result) return { verified: false, detail: "not evaluated" };
   if (change.kind === "insecure") {
@@ -74,14 +78,30 @@ function verdictFor(
       ? { verified: true, detail: "TLS verification is off (expiring)" }
       : { verified: false, detail: "verification is still on" };
   }
+  // A CA next to a skip-verify override changes nothing: the runtime checks no certificate at all.
+  if (override && !isBuiltInOverride(override)) {
+    return {
+      verified: false,
+      detail: `skips verification (${override.setting} in ${override.file}): the CA is not used while it is there`,
+    };
+  }
+  const builtIn = override ? ` (but ${override.setting} skips verification anyway)` : "";
   if (offlinePool) {
+    if (change.kind === "remove-insecure")
+      return { verified: true, detail: "override removed (registry unreachable: no live handshake)" };
     const has = change.ca.certs.every((c) => offlinePool.contains(c));
     return has
-      ? { verified: true, detail: "the CA is in its pool (registry unreachable: no live handshake)" }
+      ? {
+          verified: true,
+          detail: `the CA is in its pool (registry unreachable: no live handshake)${builtIn}`,
+        }
       : { verified: false, detail: "the CA is not in its pool" };
   }
-  return result.ok
-    ? { verified: true, detail: "verifies the registry's chain" }
+  // Waiting for a restart: the files verify; the running daemon is what is not there yet.
+  const filesOk =
+    result.ok || (result.restart?.status === "pending" && result.error?.startsWith(NOT_IN_EFFECT));
+  return filesOk
+    ? { verified: true, detail: override ? `the CA is installed${builtIn}` : "verifies the registry's chain" }
     : { verified: false, detail: result.error ?? "does not verify" };
 }
 
@@ -97,12 +117,6 @@ function pendingRestart(cp: ContextPlan, changes: readonly string[], commands: r
   if (unit === null || changes.length === 0) return null;
   const ran = commands.some((c) => c.kind === "restart" && c.planned.at(-1) === unit && c.status === "ok");
   return ran ? null : unit;
-}
-
-function restartArgv(cp: ContextPlan): string[] {
-  return (
-    cp.plan.commands.find((c) => c.kind === "restart")?.argv ?? ["systemctl", "restart", cp.restartUnit ?? ""]
-  );
 }
 
 function addRestartFinding(diagnosis: DiagnoseResult, cp: ContextPlan, unit: string, registry: string): void {

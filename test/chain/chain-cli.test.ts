@@ -195,7 +195,7 @@ describe("regtrust chain without --complete", () => {
     const run = await runCli(["chain", `repo.example.com:${port}`, "--json", "--timeout", "3000"]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout) as ChainJson;
-    assert.equal(report.issues[0]?.kind, "connection-failed");
+    assert.equal(report.issues[0]?.kind, "connection-refused");
     assert.match(report.issues[0]?.message ?? "", /connection refused/);
   });
 

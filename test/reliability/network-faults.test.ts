@@ -62,7 +62,7 @@ describe("diagnose: raw network faults → specific finding within the timeout",
   test("tarpit at accept (connection accepted, nothing read or sent)", async () => {
     const { codes, result } = await harness.diagnose(createNetServer(), { exit: 1 });
     assert.deepEqual(codes, ["timeout"]);
-    assert.match(findingOf(result, "timeout").message, /within 4000 ms while the TLS handshake/);
+    assert.match(findingOf(result, "timeout").message, /within 4000 ms during the TLS handshake/);
   });
 
   test("tarpit mid-handshake (reads ClientHello, sends half a ServerHello)", async () => {
@@ -70,7 +70,7 @@ describe("diagnose: raw network faults → specific finding within the timeout",
     const server = createNetServer((s) => s.once("data", () => s.write(half)));
     const { codes, result } = await harness.diagnose(server, { exit: 1 });
     assert.deepEqual(codes, ["timeout"]);
-    assert.match(findingOf(result, "timeout").message, /within 4000 ms while the TLS handshake/);
+    assert.match(findingOf(result, "timeout").message, /within 4000 ms during the TLS handshake/);
   });
 
   test("tarpit before HTTP headers (TLS completes, /v2/ never answered): chain verdict, then /v2/ timed out", async () => {

@@ -24,6 +24,12 @@ export interface ContainerdOptions {
    */
   readiness?: "cri" | "socket";
   readyTimeoutMs?: number;
+  /**
+   * Where the harness writes its config.toml and what `--config` names (default:
+   * its temp dir). A node tree's /etc/containerd/config.toml makes this
+   * containerd the node's own, as regtrust matches a daemon by its --config.
+   */
+  configFile?: string;
 }
 
 export interface RunningContainerd {
@@ -39,7 +45,8 @@ export interface RunningContainerd {
 }
 
 export async function startContainerd(opts: ContainerdOptions = {}): Promise<RunningContainerd> {
-  const paths = containerdPaths(await makeTempDir("containerd"));
+  const base = containerdPaths(await makeTempDir("containerd"));
+  const paths = opts.configFile ? { ...base, configFile: opts.configFile } : base;
   const previousLogs: string[] = [];
   let service: Service | undefined;
   const stopService = async () => {

@@ -158,7 +158,7 @@ describe("trust --from-server", () => {
     assert.match(run.stderr, /needs --expect-fingerprint/);
     assert.match(
       run.stderr,
-      /#2 CN=regtrust Test Root CA, O=regtrust test \(self-signed\)\n {6}SHA256 [0-9A-F:]{95}/,
+      /#3 CN=regtrust Test Root CA, O=regtrust test \(self-signed\)\n {6}SHA256 [0-9A-F:]{95}/,
     );
     assert.ok(unchanged);
   });

@@ -7,8 +7,9 @@ import { type ScanOutcome, scan } from "../../scan/scan.ts";
 import { parseScanInput } from "../../scan/scan-input.ts";
 import { scanTargets } from "../../scan/scan-targets.ts";
 import { parseExpiringDays, parseRuntimeList, parseTimeout, parseWholeNumber } from "../common-options.ts";
-import type { Io } from "../io.ts";
+import { type Io, wantsColor } from "../io.ts";
 import { renderScanSummary } from "../render/scan-summary.ts";
+import { makeStyle } from "../style.ts";
 
 export interface ScanFlags {
   root: string;
@@ -49,7 +50,7 @@ export async function runScan(
     onResult: (outcome, done, total) => report(io, flags.json === true, outcome, done, total),
   });
   if (io.isTTY) io.stderr.write(ownControl("\r\x1b[K"));
-  if (!flags.json) io.stdout.write(renderScanSummary(tally));
+  if (!flags.json) io.stdout.write(renderScanSummary(tally, makeStyle(wantsColor(io))));
   return tally.failed > 0 ? EXIT.findings : EXIT.ok;
 }
 

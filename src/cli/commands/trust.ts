@@ -14,6 +14,7 @@ export interface TrustFlags {
   ca?: string;
   fromServer?: boolean;
   expectFingerprint?: string;
+  removeInsecure?: boolean;
   root: string;
   runtime?: string;
   dryRun?: boolean;
@@ -41,6 +42,7 @@ export async function runTrust(
       caFile: flags.ca,
       fromServer: flags.fromServer ?? false,
       expectFingerprint: flags.expectFingerprint,
+      removeInsecure: flags.removeInsecure ?? false,
       dryRun: flags.dryRun ?? false,
       restart: flags.restart ?? false,
       timeoutMs: parseTimeout(flags.timeout),

@@ -9,6 +9,8 @@ export function renderColumns(
   header: readonly string[],
   untrustedRows: readonly (readonly string[])[],
   alignRight: readonly number[] = [],
+  /** Applied to a body cell after padding (colour), so escape codes never skew the widths. */
+  decorate: (padded: string, row: number, column: number) => string = (c) => c,
 ): string[] {
   // Cells hold names from the cluster and node annotations: one line each.
   const rows = untrustedRows.map((r) => r.map(oneLine));
@@ -17,10 +19,13 @@ export function renderColumns(
     if (alignRight.includes(i)) return c.padStart(widths[i] ?? 0);
     return last ? c : c.padEnd(widths[i] ?? 0);
   };
-  const line = (cells: readonly string[]) =>
+  const line = (cells: readonly string[], row: number | null) =>
     cells
-      .map((c, i) => cell(c, i, i === cells.length - 1))
+      .map((c, i) => {
+        const padded = cell(c, i, i === cells.length - 1);
+        return row === null ? padded : decorate(padded, row, i);
+      })
       .join("  ")
       .trimEnd();
-  return [line(header), ...rows.map(line)];
+  return [line(header, null), ...rows.map((r, i) => line(r, i))];
 }

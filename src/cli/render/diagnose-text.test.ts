@@ -102,7 +102,7 @@ test("diagnose text: a healthy registry with an insecure runtime says so in the 
   const text = renderDiagnoseText(ok, makeStyle(false));
   assert.match(
     text,
-    /^✓ OK {2}repo\.example\.com:11000: pulls verify for containerd \(containerd: verification skipped!\); 1 warning/,
+    /^! INSECURE {2}repo\.example\.com:11000: pulls work but containerd skips verification; 1 warning/,
   );
 });
 

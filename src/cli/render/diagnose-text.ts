@@ -40,33 +40,53 @@ function verdictLine(result: DiagnoseResult, style: Style): string {
   const where = result.target.registry;
   const errors = result.findings.filter((f) => f.severity === "error");
   const warnings = result.findings.filter((f) => f.severity === "warning");
+  // A context that skips verification pulls, but verifies nothing: never listed as verifying.
+  const skipping = result.contexts.filter((c) => c.ok && c.insecure).map((c) => c.name);
   if (result.ok) {
     // ok means every runtime pulls; a context outside that verdict (the host's own
     // store next to a runtime) may still fail and must not be listed as verifying.
-    const names = result.contexts
-      .filter((c) => c.ok)
-      .map((c) => c.name)
-      .join(", ");
+    const names = result.contexts.filter((c) => c.ok && !c.insecure && !c.restart).map((c) => c.name);
+    const waiting = result.contexts.filter((c) => c.ok && c.restart);
     const notVerifying = result.contexts.filter((c) => !c.ok).map((c) => c.name);
     const not = notVerifying.length ? `; ${notVerifying.join(", ")} does not verify` : "";
-    const insecure = result.contexts.filter((c) => c.insecure).map((c) => c.name);
-    const note = insecure.length ? ` (${insecure.join(", ")}: verification skipped!)` : "";
     const warn = warnings.length ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
-    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names}${note}${not}${warn}`;
+    if (waiting.length > 0) {
+      const verify = names.length ? `pulls verify for ${names.join(", ")}; ` : "";
+      const each = waiting.map((c) => `${c.name} once restarted (${c.restart?.command})`).join(", ");
+      return `${style.yellow("? RESTART")}  ${style.bold(where)}: ${verify}${each} — regtrust cannot confirm the restart happened${warn}`;
+    }
+    if (skipping.length > 0) {
+      const verify = names.length ? `; verify for ${names.join(", ")}` : "";
+      return `${style.yellow("! INSECURE")}  ${style.bold(where)}: pulls work but ${skipping.join(", ")} skip${skipping.length === 1 ? "s" : ""} verification${verify}${not}${warn}`;
+    }
+    return `${style.green("✓ OK")}  ${style.bold(where)}: pulls verify for ${names.join(", ")}${not}${warn}`;
   }
   const first = errors[0] as Finding | undefined;
   const failing = result.contexts.filter((c) => !c.ok).map((c) => c.name);
-  const who = failing.length ? `${failing.join(", ")} cannot pull` : "pulls fail";
+  const who = failing.length
+    ? `${failing.join(", ")} cannot pull`
+    : skipping.length
+      ? `${skipping.join(", ")} skip${skipping.length === 1 ? "s" : ""} verification`
+      : "pulls fail";
   const headline = `${style.red("✗ FAIL")}  ${style.bold(where)}: ${who}${first ? ` — ${style.bold(first.code)}` : ""}`;
   return first ? `${headline}\n        ${oneLine(first.message)}` : headline;
 }
 
 function contextLines(context: ContextResult, width: number, style: Style): string[] {
-  const mark = context.ok ? (context.insecure ? style.yellow("!") : style.green("✓")) : style.red("✗");
+  const unconfirmed = context.ok && context.restart?.status === "unconfirmed";
+  const mark = context.ok
+    ? context.insecure
+      ? style.yellow("!")
+      : unconfirmed
+        ? style.yellow("?")
+        : style.green("✓")
+    : style.red("✗");
   const status = context.ok
     ? context.insecure
       ? style.yellow("verification skipped (insecure)")
-      : "verifies"
+      : unconfirmed
+        ? `verifies once restarted (${oneLine(context.restart?.command ?? "")}; restart not confirmed)`
+        : "verifies"
     : oneLine(context.error ?? "fails");
   const lines = [`  ${mark} ${context.name.padEnd(width)}  ${status}`];
   const pad = " ".repeat(width + 6);
@@ -96,7 +116,8 @@ function chainHeading(result: DiagnoseResult): string {
 function certificateLines(cert: PresentedCertificate, index: number, style: Style): string[] {
   const tags = [cert.isCA ? "CA" : null, cert.selfSigned ? "self-signed" : null].filter(Boolean);
   const tagText = tags.length ? `  [${tags.join(", ")}]` : "";
-  const lines = [`  #${index}  ${style.bold(oneLine(cert.subject))}${tagText}`];
+  // Numbered from 1, as chain and inspect number them.
+  const lines = [`  #${index + 1}  ${style.bold(oneLine(cert.subject))}${tagText}`];
   lines.push(`       issuer  ${oneLine(cert.issuer)}`);
   lines.push(`       valid   ${cert.notBefore.slice(0, 10)} → ${cert.notAfter.slice(0, 10)}`);
   if (cert.sans.length > 0) lines.push(`       SANs    ${cert.sans.map(oneLine).join(", ")}`);

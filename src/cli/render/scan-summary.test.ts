@@ -13,7 +13,7 @@ function outcome(registry: string, findings: Array<Pick<Finding, "code" | "sever
   return { result, ms };
 }
 
-test("summary: ok/FAIL with the first error finding's code, then a count line", () => {
+test("summary: FAIL with the first error finding's code, WARN with the warnings' codes, then a count line", () => {
   const tally = new ScanTally(true);
   for (const o of [
     outcome("repo.example.com:5000", [{ code: "expiring-soon", severity: "warning" }], 12),
@@ -32,10 +32,10 @@ test("summary: ok/FAIL with the first error finding's code, then a count line", 
   assert.equal(
     text,
     [
-      "REGISTRY               VERDICT  FINDING    MS",
-      "repo.example.com:5000  ok       -          12",
-      "other.example.com      FAIL     timeout  1500",
-      "2 registries scanned: 1 ok, 1 failing",
+      "REGISTRY               VERDICT  FINDING          MS",
+      "repo.example.com:5000  WARN     expiring-soon    12",
+      "other.example.com      FAIL     timeout        1500",
+      "2 registries scanned: 0 ok, 1 with warnings, 1 failing",
       "",
     ].join("\n"),
   );

@@ -10,6 +10,12 @@ import { renderFindings } from "./findings-text.ts";
  */
 export function renderTrustText(report: TrustReport, style: Style): string {
   const lines: string[] = [headline(report, style), ""];
+  // Nothing planned for any context (untrust of a registry regtrust never touched, --remove-insecure
+  // with no override): the note says so; no empty sections and no verdict about nothing.
+  if (report.contexts.length === 0 && !report.changed) {
+    for (const line of report.expiredRemoved) lines.push(style.yellow(line));
+    return `${[...lines, ...report.notes].join("\n").trimEnd()}\n`;
+  }
   if (report.ca) {
     lines.push(style.bold("CA"), `  from ${report.ca.source}`);
     for (const c of report.ca.certificates) lines.push(`  ${c.subject}`, style.dim(`    SHA256 ${c.sha256}`));
@@ -53,11 +59,11 @@ function plannedLines(
   if (c.changes.length === 0) {
     return [`  ${c.name.padEnd(width)}  ${changed ? "no change" : "already in place"}${restart}`];
   }
-  const [first, ...rest] = c.changes;
-  return [
-    `  ${c.name.padEnd(width)}  ${first}${rest.length === 0 ? restart : ""}`,
-    ...rest.map((p, i) => `  ${" ".repeat(width)}  ${p}${i === rest.length - 1 ? restart : ""}`),
-  ];
+  // The note goes on the file that needs the restart (config.toml), else on the last one.
+  const at = c.restartFile && c.changes.includes(c.restartFile) ? c.restartFile : c.changes.at(-1);
+  return c.changes.map(
+    (p, i) => `  ${(i === 0 ? c.name : "").padEnd(width)}  ${p}${p === at ? restart : ""}`,
+  );
 }
 
 /** The planned restart (or reload) command of a unit, as a line to run. */

@@ -65,6 +65,7 @@ export function planContainerdTrust(input: ContainerdPlanInput): ContextPlan {
     context: "containerd",
     plan,
     restartUnit: configPath.restart ? "containerd" : null,
+    ...(configPath.restart ? { restartFile: config.path } : {}),
     refusal: null,
   };
 }

@@ -75,7 +75,7 @@ export function planK3sTrust(
   plan.changes.push(editFile(path, text, after, reason, { mode: 0o600 }));
   const unit = serviceUnit(fs, dist);
   plan.commands.push(restartCommand(unit, `${dist} reads registries.yaml only when it starts`, path));
-  return { context: dist, plan, restartUnit: unit, refusal: null };
+  return { context: dist, plan, restartUnit: unit, restartFile: path, refusal: null };
 }
 
 function settingLine(change: TrustChange, dist: Distribution, registry: string): string {
