@@ -5,6 +5,7 @@ import type { Finding } from "../findings/finding.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { RuntimeName, SystemStore, TrustSource } from "../node/types.ts";
 import type { Certificate } from "../pki/certificate.ts";
+import { ASSUMED_GO, type GoToolchainSource, goRules } from "../pki/go-rules.ts";
 
 /**
  * The trust contexts of this node for one registry: the OS store as Go loads
@@ -16,19 +17,32 @@ export function buildContexts(
   runtimes: readonly RuntimeName[],
   systemSources: readonly LoadedSource[],
 ): { contexts: TrustContext[]; findings: Finding[] } {
+  // The OS store as "a Go client" sees it: no binary to read, so the assumed Go.
+  const systemRules = goRules(ASSUMED_GO);
   const contexts: TrustContext[] = [
-    { name: "system", pool: buildPool(systemSources), insecure: null, view: null },
+    {
+      name: "system",
+      pool: buildPool(systemSources, systemRules),
+      insecure: null,
+      view: null,
+      go: ASSUMED_GO,
+      rules: systemRules,
+    },
   ];
   const findings: Finding[] = [];
   for (const runtime of runtimes) {
     const runtimeView = view.trustFor(runtime, registry);
     const caSources = runtimeView.caFiles.map((source) => loadTrustSource(source, true));
     const sources = runtimeView.usesSystemRoots ? [...systemSources, ...caSources] : caSources;
+    const go: GoToolchainSource = runtimeView.goToolchain ?? ASSUMED_GO;
+    const rules = goRules(go);
     contexts.push({
       name: runtime,
-      pool: buildPool(sources),
+      pool: buildPool(sources, rules),
       insecure: runtimeView.insecure,
       view: runtimeView,
+      go,
+      rules,
     });
     for (const f of [...runtimeView.findings, ...caSources.flatMap((s) => s.findings)]) {
       findings.push({ ...f, contexts: f.contexts ?? [runtime] });

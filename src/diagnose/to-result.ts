@@ -1,13 +1,14 @@
 import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
-import { contextOk } from "../evaluate/evaluate-context.ts";
+import { contextOk, type ParseFailure } from "../evaluate/evaluate-context.ts";
 import { networkVerdict } from "../evaluate/network-findings.ts";
 import { sourceOf } from "../evaluate/trust-pool.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { Certificate } from "../pki/certificate.ts";
+import { type GoRules, type GoToolchainSource, tlsErrorText } from "../pki/go-rules.ts";
 import type { ProbeResult } from "../probe/types.ts";
 import { type Target, targetJson } from "../target/target.ts";
-import type { ContextResult, DiagnoseResult, PresentedCertificate } from "./result.ts";
+import type { ContextGo, ContextResult, DiagnoseResult, PresentedCertificate } from "./result.ts";
 
 export interface ResultInputs {
   target: Target;
@@ -67,11 +68,17 @@ function contextResult(
 ): ContextResult {
   const { context } = verdict;
   const ok = contextOk(verdict, tlsOk);
+  const { rules } = context;
+  const parsed = (f: ParseFailure) => tlsErrorText(rules, { kind: "parse-failure", message: f.message });
   let error: string | null = null;
-  if (!tlsOk) error = transportError;
-  else if (!context.insecure && verdict.verify && !verdict.verify.ok) error = verdict.verify.error.message;
-  else if (!context.insecure && verdict.realmVerify && !verdict.realmVerify.ok) {
-    error = `failed to fetch anonymous token: ${verdict.realmVerify.error.message}`;
+  if (verdict.parseFailure) error = parsed(verdict.parseFailure);
+  else if (!tlsOk) error = transportError;
+  else if (!context.insecure && verdict.verify && !verdict.verify.ok) {
+    error = tlsErrorText(rules, verdict.verify.error);
+  } else if (verdict.realmParseFailure) {
+    error = `failed to fetch anonymous token: ${parsed(verdict.realmParseFailure)}`;
+  } else if (!context.insecure && verdict.realmVerify && !verdict.realmVerify.ok) {
+    error = `failed to fetch anonymous token: ${tlsErrorText(rules, verdict.realmVerify.error)}`;
   }
   return {
     name: context.name,
@@ -80,6 +87,23 @@ function contextResult(
     insecure: context.insecure !== null,
     error,
     ...(context.view ? { summary: context.view.summary } : {}),
+    go: goJson(context.go, rules),
+  };
+}
+
+/** Which Go's rules produced `error`, and how regtrust knows (additive to schemaVersion 1). */
+function goJson(go: GoToolchainSource, rules: GoRules): ContextGo {
+  return {
+    version: go.version,
+    defaultGodebug: go.defaultGodebug,
+    source: go.source,
+    assumed: go.assumed,
+    rules: {
+      verifyErrorPrefix: rules.verifyErrorPrefix,
+      sha1GodebugHint: rules.sha1GodebugHint,
+      rejectsNegativeSerial: rules.rejectsNegativeSerial,
+      rsaMinimumBits: rules.rsaMinimumBits,
+    },
   };
 }
 

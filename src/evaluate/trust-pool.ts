@@ -3,6 +3,7 @@ import type { TrustSource } from "../node/types.ts";
 import { CertPool } from "../pki/cert-pool.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { decodeFailure } from "../pki/decode-failure.ts";
+import type { GoRules } from "../pki/go-rules.ts";
 import { goAppendCertsFromPEM, readCertificates } from "../pki/read-bundle.ts";
 
 /** Certificates one trust file contributes, loaded exactly as Go's AppendCertsFromPEM would. */
@@ -74,8 +75,9 @@ export interface TrustPool {
   sources: LoadedSource[];
 }
 
-export function buildPool(sources: readonly LoadedSource[]): TrustPool {
-  const pool = new CertPool();
+/** `rules`: the Go release whose parser decides which pooled certificates count (cert-pool.ts). */
+export function buildPool(sources: readonly LoadedSource[], rules: GoRules | null = null): TrustPool {
+  const pool = new CertPool(rules);
   for (const s of sources) for (const c of s.certs) pool.add(c);
   return { pool, sources: [...sources] };
 }

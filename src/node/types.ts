@@ -1,4 +1,5 @@
 import type { Finding } from "../findings/finding.ts";
+import type { GoToolchainSource } from "../pki/go-rules.ts";
 
 export type RuntimeName = "containerd" | "docker" | "crio" | "k3s" | "rke2";
 export type ContextName = "system" | RuntimeName;
@@ -65,6 +66,11 @@ export interface RuntimeTrustView {
   mirrors?: string[];
   /** Registry credentials stored in plain text in this runtime's config files (where, never the values). */
   plaintextCredentials?: PlaintextCredential[];
+  /**
+   * The Go build of the runtime binary (node/go-buildinfo.ts goVersionOfBinary), whose
+   * crypto/x509 rules and error texts apply; absent → pki/go-rules.ts ASSUMED_GO.
+   */
+  goToolchain?: GoToolchainSource;
 }
 
 /** A registry secret stored in plain text in a node config file. The value is never read into a report. */

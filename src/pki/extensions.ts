@@ -216,8 +216,13 @@ function parseSans(out: ParsedExtensions, value: Uint8Array, root: Tlv): void {
         break;
       case 0x87: {
         const data = contents(value, gn);
-        // parser.go parseSANExtension: "x509: cannot parse IP address of length".
-        if (data.length !== 4 && data.length !== 16) throw new DerError("bad IP address length in SAN");
+        // parser.go parseSANExtension, Go 1.19–1.24.
+        if (data.length !== 4 && data.length !== 16) {
+          throw new DerError(
+            "bad IP address length in SAN",
+            `x509: cannot parse IP address of length ${data.length}`,
+          );
+        }
         out.sanIpBytes.push(data);
         out.sans.ip.push(formatIp(data));
         break;

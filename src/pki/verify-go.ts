@@ -2,6 +2,7 @@ import { CertPool } from "./cert-pool.ts";
 import type { Certificate } from "./certificate.ts";
 import { checkSignatureFrom } from "./check-signature.ts";
 import { goQuote } from "./go-quote.ts";
+import { DEFAULT_GO_RULES, type GoRules } from "./go-rules.ts";
 import { verifyHostname } from "./hostname.ts";
 import { nameConstraintError } from "./name-constraints.ts";
 import { internalsOf, serialDecimal } from "./parse-certificate.ts";
@@ -9,7 +10,7 @@ import type { SignatureError } from "./signature-verify.ts";
 
 /**
  * Certificate.Verify + VerifyHostname as crypto/tls calls them in the Go runtimes
- * (crypto/x509/verify.go, Go 1.19–1.22): no AIA fetching, intermediates only from
+ * (crypto/x509/verify.go, Go 1.19–1.24; version differences in go-rules.ts): no AIA fetching, intermediates only from
  * the handshake, every pool certificate is an anchor, SANs only, SHA-1 rejected.
  * Error texts are Go's, byte for byte, so they can be matched against runtime logs.
  */
@@ -31,6 +32,7 @@ export type GoVerifyErrorKind =
   | "insecure-algorithm"
   | "too-many-intermediates"
   | "name-constraints"
+  | "parse-failure"
   | "other";
 
 export interface GoVerifyError {
@@ -65,6 +67,8 @@ export interface GoVerifyOptions {
   now: Date;
   /** Default ["serverAuth"], as Verify uses when KeyUsages is empty. */
   keyUsages?: GoKeyUsage[];
+  /** The Go release whose rules apply (go-rules.ts); the assumed default otherwise. */
+  rules?: GoRules;
 }
 
 type CertType = "leaf" | "intermediate" | "root";
@@ -75,6 +79,7 @@ interface BuildState {
   now: Date;
   leaf: Certificate;
   sigChecks: number;
+  rules: GoRules;
 }
 
 /** verify.go maxChainSignatureChecks. */
@@ -96,7 +101,7 @@ function isValid(
   chain: Certificate[],
   state: BuildState,
 ): GoVerifyError | null {
-  if (internalsOf(cert).extensions.unhandledCritical.length > 0) {
+  if (unhandledCritical(cert, state.rules)) {
     return fail("other", "x509: unhandled critical extension", cert);
   }
   const now = state.now.getTime();
@@ -123,6 +128,15 @@ function isValid(
     return fail("too-many-intermediates", "x509: too many intermediates for path length constraint", cert);
   }
   return null;
+}
+
+/** parser.go policy extensions Go handles from 1.22 (policyMappings, policyConstraints, inhibitAnyPolicy). */
+const POLICY_EXTENSIONS = new Set(["2.5.29.33", "2.5.29.36", "2.5.29.54"]);
+
+function unhandledCritical(cert: Certificate, rules: GoRules): boolean {
+  const unhandled = internalsOf(cert).extensions.unhandledCritical;
+  if (!rules.handlesPolicyExtensions) return unhandled.length > 0;
+  return unhandled.some((oid) => !POLICY_EXTENSIONS.has(oid));
 }
 
 /**
@@ -184,7 +198,7 @@ function buildChains(cert: Certificate, chain: Certificate[], state: BuildState)
       err = fail("other", text, cert);
       return;
     }
-    const sigErr = checkSignatureFrom(cert, candidate);
+    const sigErr = checkSignatureFrom(cert, candidate, state.rules);
     if (sigErr) {
       if (!hint) [hint, hintCert] = [sigErr, candidate];
       return;
@@ -224,6 +238,7 @@ export function verifyLikeGo(opts: GoVerifyOptions): GoVerifyResult {
     now: opts.now,
     leaf,
     sigChecks: 0,
+    rules: opts.rules ?? DEFAULT_GO_RULES,
   };
   const leafErr = isValid(leaf, "leaf", [], state);
   if (leafErr) return { ok: false, error: leafErr };
