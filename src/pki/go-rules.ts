@@ -52,8 +52,10 @@ export interface GoRules {
   rejectsNegativeSerial: boolean;
   /** crypto/rsa refuses to verify with keys below this many bits (Go ≥ 1.24 unless rsa1024min=0); 0 = no limit. */
   rsaMinimumBits: number;
-  /** parser.go handles policyConstraints, inhibitAnyPolicy and policyMappings (Go ≥ 1.22). */
+  /** parser.go handles policyConstraints, inhibitAnyPolicy and policyMappings (Go ≥ 1.24). */
   handlesPolicyExtensions: boolean;
+  /** verify.go policiesValid runs on every candidate chain (Go ≥ 1.24). */
+  checksPolicies: boolean;
 }
 
 /** The minor version of "go1.N[.P]" (also "go1.N rc1", "devel"); null when it is not one. */
@@ -95,7 +97,8 @@ function computeRules(toolchain: GoToolchain): GoRules {
     duplicateExtensionNamesOid: minor >= 23,
     rejectsNegativeSerial: minor >= 23 && setting("x509negativeserial") !== "1",
     rsaMinimumBits: minor >= 24 && setting("rsa1024min") !== "0" ? 1024 : 0,
-    handlesPolicyExtensions: minor >= 22,
+    handlesPolicyExtensions: minor >= 24,
+    checksPolicies: minor >= 24,
   };
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_GO_RULES, type GoRules } from "./go-rules.ts";
 import { verifyHostname } from "./hostname.ts";
 import { nameConstraintError } from "./name-constraints.ts";
 import { internalsOf, serialDecimal } from "./parse-certificate.ts";
+import { policiesValid } from "./policy-graph.ts";
 import type { SignatureError } from "./signature-verify.ts";
 
 /**
@@ -130,7 +131,7 @@ function isValid(
   return null;
 }
 
-/** parser.go policy extensions Go handles from 1.22 (policyMappings, policyConstraints, inhibitAnyPolicy). */
+/** parser.go policy extensions Go handles from 1.24 (policyMappings, policyConstraints, inhibitAnyPolicy). */
 const POLICY_EXTENSIONS = new Set(["2.5.29.33", "2.5.29.36", "2.5.29.54"]);
 
 function unhandledCritical(cert: Certificate, rules: GoRules): boolean {
@@ -255,10 +256,25 @@ export function verifyLikeGo(opts: GoVerifyOptions): GoVerifyResult {
     if (built.err) return { ok: false, error: built.err };
     candidates = built.chains;
   }
+  // Go ≥ 1.24 drops chains whose certificate policies do not validate (verify.go policiesValid).
+  let invalidPolicies = 0;
+  if (state.rules.checksPolicies) {
+    const valid = candidates.filter((chain) => policiesValid(chain));
+    invalidPolicies = candidates.length - valid.length;
+    candidates = valid;
+    if (candidates.length === 0) {
+      const text = "x509: no valid chains built: all candidate chains have invalid policies";
+      return { ok: false, error: fail("other", text, leaf) };
+    }
+  }
   const usages =
     opts.keyUsages && opts.keyUsages.length > 0 ? opts.keyUsages : (["serverAuth"] as GoKeyUsage[]);
   if (usages.includes("any")) return { ok: true, chains: candidates };
   const chains = candidates.filter((chain) => chainAllowsUsage(chain, usages));
+  if (chains.length === 0 && invalidPolicies > 0) {
+    const text = `x509: no valid chains built: ${candidates.length} chains with incompatible key usage, ${invalidPolicies} chains with invalid policies`;
+    return { ok: false, error: fail("incompatible-usage", text, leaf) };
+  }
   if (chains.length === 0) {
     return {
       ok: false,
