@@ -85,7 +85,12 @@ function readElf(fs: HostFs, path: string): Elf | null {
   if (!strtab) return null;
   const sections = raw.map((s) => {
     const end = strtab.indexOf(0, s.nameOffset);
-    return { name: strtab.toString("latin1", s.nameOffset, end < 0 ? undefined : end), addr: s.addr, offset: s.offset, size: s.size };
+    return {
+      name: strtab.toString("latin1", s.nameOffset, end < 0 ? undefined : end),
+      addr: s.addr,
+      offset: s.offset,
+      size: s.size,
+    };
   });
   return { little, is64, sections };
 }
@@ -114,7 +119,12 @@ function readVarString(buf: Buffer, at: number): { value: string; next: number }
 }
 
 /** Go < 1.18: two pointers (at 16 and 16+ptrSize) to Go string headers {data, len}. */
-function pointedStrings(fs: HostFs, path: string, elf: Elf, blob: Buffer): { version: string; modinfo: string } | null {
+function pointedStrings(
+  fs: HostFs,
+  path: string,
+  elf: Elf,
+  blob: Buffer,
+): { version: string; modinfo: string } | null {
   const ptrSize = blob[14];
   if (ptrSize !== 4 && ptrSize !== 8) return null;
   const readPtr = (b: Buffer, o: number): bigint =>

@@ -88,7 +88,8 @@ export class CertPool {
   private decodes(cert: Certificate): boolean {
     let ok = this.decoded.get(cert);
     if (ok === undefined) {
-      ok = parseFailure(cert) === null && (this.rules === null || goParseError(cert.der, this.rules) === null);
+      ok =
+        parseFailure(cert) === null && (this.rules === null || goParseError(cert.der, this.rules) === null);
       this.decoded.set(cert, ok);
     }
     return ok;

@@ -142,7 +142,13 @@ export function emptyExtensions(): ParsedExtensions {
     ocspServers: [],
     nameConstraints: null,
     unhandledCritical: [],
-    policy: { policies: [], mappings: [], requireExplicitPolicy: null, inhibitPolicyMapping: null, inhibitAnyPolicy: null },
+    policy: {
+      policies: [],
+      mappings: [],
+      requireExplicitPolicy: null,
+      inhibitPolicyMapping: null,
+      inhibitAnyPolicy: null,
+    },
   };
 }
 

@@ -38,13 +38,15 @@ function structuralError(der: Uint8Array, root: Tlv, rules: GoRules): string | n
   const fields = children(der, tbs);
   const hasVersion = fields[0]?.tag === 0xa0;
   const serial = fields[hasVersion ? 1 : 0];
-  if (!serial || serial.tag !== TAG.integer || serial.end === serial.body) return "x509: malformed serial number";
+  if (!serial || serial.tag !== TAG.integer || serial.end === serial.body)
+    return "x509: malformed serial number";
   if (rules.rejectsNegativeSerial && (der[serial.body] ?? 0) & 0x80) return "x509: negative serial number";
   const inner = fields[hasVersion ? 2 : 1];
   if (!inner || inner.tag !== TAG.sequence) return "x509: malformed signature algorithm identifier";
   const outer = readTlv(der, tbs.end, root.end);
   if (outer.tag !== TAG.sequence) return "x509: malformed algorithm identifier";
-  if (!sameBytes(der, inner, outer)) return "x509: inner and outer signature algorithm identifiers don't match";
+  if (!sameBytes(der, inner, outer))
+    return "x509: inner and outer signature algorithm identifiers don't match";
   // Go reads extensions of v3 certificates only.
   const version = hasVersion ? der[readTlv(der, fields[0]!.body, fields[0]!.end).end - 1] : 0;
   const extensions = version === 2 ? fields.find((f) => f.tag === 0xa3) : undefined;

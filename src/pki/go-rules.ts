@@ -104,7 +104,6 @@ function computeRules(toolchain: GoToolchain): GoRules {
 
 export const DEFAULT_GO_RULES: GoRules = goRules(ASSUMED_GO);
 
-
 /**
  * The error crypto/tls returns for a chain it refuses
  * (handshake_client.go verifyServerCertificate): parse failures are

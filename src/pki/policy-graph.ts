@@ -103,7 +103,8 @@ export function policiesValid(chain: readonly Certificate[]): boolean {
       if (!processPolicies(pg, info.policies, inhibitAnyPolicy > 0 || (n - i < n && selfIssued))) {
         return false;
       }
-      if (i !== 0 && info.mappings.length > 0 && !applyMappings(pg, info.mappings, policyMapping)) return false;
+      if (i !== 0 && info.mappings.length > 0 && !applyMappings(pg, info.mappings, policyMapping))
+        return false;
     }
     if (i !== 0) {
       if (!selfIssued) {
@@ -111,9 +112,12 @@ export function policiesValid(chain: readonly Certificate[]): boolean {
         if (policyMapping > 0) policyMapping--;
         if (inhibitAnyPolicy > 0) inhibitAnyPolicy--;
       }
-      if (info.requireExplicitPolicy !== null) explicitPolicy = Math.min(explicitPolicy, info.requireExplicitPolicy);
-      if (info.inhibitPolicyMapping !== null) policyMapping = Math.min(policyMapping, info.inhibitPolicyMapping);
-      if (info.inhibitAnyPolicy !== null) inhibitAnyPolicy = Math.min(inhibitAnyPolicy, info.inhibitAnyPolicy);
+      if (info.requireExplicitPolicy !== null)
+        explicitPolicy = Math.min(explicitPolicy, info.requireExplicitPolicy);
+      if (info.inhibitPolicyMapping !== null)
+        policyMapping = Math.min(policyMapping, info.inhibitPolicyMapping);
+      if (info.inhibitAnyPolicy !== null)
+        inhibitAnyPolicy = Math.min(inhibitAnyPolicy, info.inhibitAnyPolicy);
     }
   }
   if (explicitPolicy > 0) explicitPolicy--;

@@ -90,7 +90,8 @@ export function checkSignature(
 ): SignatureError | null {
   if (!alg.known) return UNSUPPORTED;
   if (alg.hash === null && alg.keyAlgorithm !== "Ed25519") return UNSUPPORTED;
-  if (policy === "go" && (alg.hash === "md5" || alg.hash === "sha1")) return insecureAlgorithm(alg.name, rules);
+  if (policy === "go" && (alg.hash === "md5" || alg.hash === "sha1"))
+    return insecureAlgorithm(alg.name, rules);
   const actual = signer.goAlgorithm;
   // Go has no DSA case in its key switch since 1.16: falls through to ErrUnsupportedAlgorithm.
   if (actual === null || actual === "DSA") return UNSUPPORTED;

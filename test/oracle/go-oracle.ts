@@ -9,7 +9,16 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +29,8 @@ const SOURCE_DIR = join(HERE, "go", "tlsverify");
 const REPO = join(HERE, "..", "..");
 
 export function cacheDir(): string {
-  const base = process.env.REGTRUST_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "regtrust");
+  const base =
+    process.env.REGTRUST_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "regtrust");
   return base;
 }
 
@@ -35,12 +45,28 @@ export interface Toolchain {
 
 /** Every toolchain the suite proves; missing ones are fetched by scripts/go-toolchains.sh. */
 export function toolchains(): Toolchain[] {
-  const cached = (minor: string) => join(cacheDir(), "go-toolchains", `go${minor}`, "usr", "lib", `go-${minor}`);
+  const cached = (minor: string) =>
+    join(cacheDir(), "go-toolchains", `go${minor}`, "usr", "lib", `go-${minor}`);
   return [
     { id: "go1.19-gopath", goroot: "/usr/lib/go-1.19", mode: "gopath", origin: "Debian 12 golang-1.19-go" },
-    { id: "go1.21-gopath", goroot: cached("1.21"), mode: "gopath", origin: "bookworm-backports golang-1.21-go" },
-    { id: "go1.22-gopath", goroot: cached("1.22"), mode: "gopath", origin: "bookworm-backports golang-1.22-go" },
-    { id: "go1.23-gopath", goroot: cached("1.23"), mode: "gopath", origin: "bookworm-backports golang-1.23-go" },
+    {
+      id: "go1.21-gopath",
+      goroot: cached("1.21"),
+      mode: "gopath",
+      origin: "bookworm-backports golang-1.21-go",
+    },
+    {
+      id: "go1.22-gopath",
+      goroot: cached("1.22"),
+      mode: "gopath",
+      origin: "bookworm-backports golang-1.22-go",
+    },
+    {
+      id: "go1.23-gopath",
+      goroot: cached("1.23"),
+      mode: "gopath",
+      origin: "bookworm-backports golang-1.23-go",
+    },
     { id: "go1.24-gopath", goroot: cached("1.24"), mode: "gopath", origin: "Debian 13 golang-1.24-go" },
     { id: "go1.24-module", goroot: cached("1.24"), mode: "module", origin: "Debian 13 golang-1.24-go" },
   ];
@@ -138,8 +164,12 @@ export function runOracle(
       timeout: 300_000,
       maxBuffer: 64 * 1024 * 1024,
     });
-    if (run.status !== 0) throw new Error(`${binary} failed (${run.status}): ${run.stderr}${run.error ?? ""}`);
-    const out = JSON.parse(run.stdout) as { goVersion: string; results: { id: string; ok: boolean; error: string | null }[] };
+    if (run.status !== 0)
+      throw new Error(`${binary} failed (${run.status}): ${run.stderr}${run.error ?? ""}`);
+    const out = JSON.parse(run.stdout) as {
+      goVersion: string;
+      results: { id: string; ok: boolean; error: string | null }[];
+    };
     return {
       goVersion: out.goVersion,
       verdicts: new Map(out.results.map((r) => [r.id, { ok: r.ok, error: r.error }])),

@@ -21,7 +21,10 @@ import { type OracleCase, pem } from "./corpus/case.ts";
 import type { OracleVerdict } from "./go-oracle.ts";
 
 /** The node side: the same system bundle the oracle gets as SSL_CERT_FILE, no certificate directory. */
-export function systemNode(systemBundle: string): { store: ReturnType<typeof readSystemStore>; cleanup: () => void } {
+export function systemNode(systemBundle: string): {
+  store: ReturnType<typeof readSystemStore>;
+  cleanup: () => void;
+} {
   const emptyDir = mkdtempSync(join(tmpdir(), "regtrust-oracle-nodedir-"));
   const store = readSystemStore(new HostFs("/"), { sslCertFile: systemBundle, sslCertDirs: [emptyDir] });
   return { store, cleanup: () => rmSync(emptyDir, { recursive: true, force: true }) };

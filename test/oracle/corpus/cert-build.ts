@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, type KeyObject, constants as C, sign } from "node:crypto";
+import { constants as C, createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import {
   bitString,
   bool,
@@ -81,7 +81,11 @@ function algorithmIdentifier(alg: SigAlg): Der {
   const sha256 = seq(oid("2.16.840.1.101.3.4.2.1"), nullDer());
   return seq(
     oid(s.oid),
-    seq(explicit(0, sha256), explicit(1, seq(oid("1.2.840.113549.1.1.8"), sha256)), explicit(2, integer(32n))),
+    seq(
+      explicit(0, sha256),
+      explicit(1, seq(oid("1.2.840.113549.1.1.8"), sha256)),
+      explicit(2, integer(32n)),
+    ),
   );
 }
 

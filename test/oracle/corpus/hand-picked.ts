@@ -1,7 +1,7 @@
-import { EKU, ext, ipBytes, keyId } from "./cert-build.ts";
 import type { OracleCase } from "./case.ts";
+import { EKU, ext, ipBytes, keyId } from "./cert-build.ts";
 import { bitString, type Der, oid, seq, tlv } from "./der-write.ts";
-import { CorpusPki, type IssueOpts, type Issued, NOW } from "./pki.ts";
+import { CorpusPki, type Issued, type IssueOpts, NOW } from "./pki.ts";
 
 /**
  * Hand-picked edge cases: every disagreement found so far, plus the rules of
@@ -29,8 +29,19 @@ function std(
   o: { root?: Partial<IssueOpts>; inter?: Partial<IssueOpts>; leaf?: Partial<IssueOpts> } = {},
 ): Std {
   const root = pki.issue({ subject: { cn: `${tag} Root`, o: "Oracle" }, ca: true, ...o.root });
-  const inter = pki.issue({ subject: { cn: `${tag} Intermediate`, o: "Oracle" }, issuer: root, ca: true, ...o.inter });
-  const leaf = pki.issue({ subject: { cn: HOST }, issuer: inter, dns: [HOST], eku: [EKU.serverAuth], ...o.leaf });
+  const inter = pki.issue({
+    subject: { cn: `${tag} Intermediate`, o: "Oracle" },
+    issuer: root,
+    ca: true,
+    ...o.inter,
+  });
+  const leaf = pki.issue({
+    subject: { cn: HOST },
+    issuer: inter,
+    dns: [HOST],
+    eku: [EKU.serverAuth],
+    ...o.leaf,
+  });
   return { root, inter, leaf };
 }
 
@@ -114,7 +125,8 @@ const CASES: Record<string, Make> = {
   "sha1-rsa-leaf": (p) => full(std(p, "sha1", { inter: { key: "rsa2048" }, leaf: { sigAlg: "sha1-rsa" } })),
   "sha1-ecdsa-leaf": (p) => full(std(p, "sha1ec", { leaf: { sigAlg: "sha1-ecdsa" } })),
   "md5-rsa-leaf": (p) => full(std(p, "md5", { inter: { key: "rsa2048" }, leaf: { sigAlg: "md5-rsa" } })),
-  "sha1-intermediate": (p) => full(std(p, "sha1i", { root: { key: "rsa2048" }, inter: { sigAlg: "sha1-rsa" } })),
+  "sha1-intermediate": (p) =>
+    full(std(p, "sha1i", { root: { key: "rsa2048" }, inter: { sigAlg: "sha1-rsa" } })),
   "sha1-self-signed-root": (p) => full(std(p, "sha1r", { root: { key: "rsa2048", sigAlg: "sha1-rsa" } })),
   "sha1-no-name": (p) =>
     full(
@@ -127,12 +139,14 @@ const CASES: Record<string, Make> = {
   "rsa1024-intermediate-signs": (p) => full(std(p, "rsa1024", { inter: { key: "rsa1024" } })),
   "rsa512-root-signs": (p) => full(std(p, "rsa512r", { root: { key: "rsa512" } })),
   "rsa512-leaf-key": (p) => full(std(p, "rsa512l", { leaf: { key: "rsa512" } })),
-  "p384-chain": (p) => full(std(p, "p384", { root: { key: "p384" }, inter: { key: "p384" }, leaf: { key: "p384" } })),
+  "p384-chain": (p) =>
+    full(std(p, "p384", { root: { key: "p384" }, inter: { key: "p384" }, leaf: { key: "p384" } })),
   "ed25519-chain": (p) =>
     full(std(p, "ed", { root: { key: "ed25519" }, inter: { key: "ed25519" }, leaf: { key: "ed25519" } })),
   "rsa-pss-chain": (p) => full(std(p, "pss", { inter: { key: "rsa2048" }, leaf: { sigAlg: "pss-sha256" } })),
   "rsa-chain": (p) => full(std(p, "rsa", { root: { key: "rsa2048" }, inter: { key: "rsa2048" } })),
-  "nc-permitted-ok": (p) => full(std(p, "ncok", { inter: { extra: [ext.nameConstraints({ permittedDNS: ["oracle.test"] })] } })),
+  "nc-permitted-ok": (p) =>
+    full(std(p, "ncok", { inter: { extra: [ext.nameConstraints({ permittedDNS: ["oracle.test"] })] } })),
   "nc-permitted-violated": (p) =>
     full(std(p, "ncperm", { inter: { extra: [ext.nameConstraints({ permittedDNS: ["example.com"] })] } })),
   "nc-excluded-violated": (p) =>
@@ -141,7 +155,11 @@ const CASES: Record<string, Make> = {
     ...full(
       std(p, "ncip", {
         inter: {
-          extra: [ext.nameConstraints({ permittedIP: [Buffer.concat([ipBytes("192.168.0.0"), ipBytes("255.255.0.0")])] })],
+          extra: [
+            ext.nameConstraints({
+              permittedIP: [Buffer.concat([ipBytes("192.168.0.0"), ipBytes("255.255.0.0")])],
+            }),
+          ],
         },
         leaf: { dns: [], ip: [IP] },
       }),
@@ -152,7 +170,11 @@ const CASES: Record<string, Make> = {
     ...full(
       std(p, "ncipok", {
         inter: {
-          extra: [ext.nameConstraints({ permittedIP: [Buffer.concat([ipBytes("10.20.0.0"), ipBytes("255.255.0.0")])] })],
+          extra: [
+            ext.nameConstraints({
+              permittedIP: [Buffer.concat([ipBytes("10.20.0.0"), ipBytes("255.255.0.0")])],
+            }),
+          ],
         },
         leaf: { ip: [IP] },
       }),
@@ -171,7 +193,8 @@ const CASES: Record<string, Make> = {
   "eku-any": (p) => full(std(p, "ekua", { leaf: { eku: [EKU.any] } })),
   "eku-code-signing": (p) => full(std(p, "ekucs", { leaf: { eku: [EKU.codeSigning] } })),
   "eku-intermediate-client-only": (p) => full(std(p, "ekuic", { inter: { eku: [EKU.clientAuth] } })),
-  "eku-intermediate-server": (p) => full(std(p, "ekuis", { inter: { eku: [EKU.serverAuth, EKU.clientAuth] } })),
+  "eku-intermediate-server": (p) =>
+    full(std(p, "ekuis", { inter: { eku: [EKU.serverAuth, EKU.clientAuth] } })),
   "eku-root-client-only": (p) => full(std(p, "ekurc", { root: { eku: [EKU.clientAuth] } })),
   "pathlen-zero-intermediate-under": (p) => {
     const s = std(p, "pl0", { inter: { pathLen: 0 } });
@@ -193,18 +216,25 @@ const CASES: Record<string, Make> = {
   "intermediate-v1": (p) => full(std(p, "v1i", { inter: { version: 1 } })),
   "root-v1": (p) => full(std(p, "v1r", { root: { version: 1 } })),
   "leaf-v1": (p) => full(std(p, "v1l", { leaf: { version: 1 } })),
-  "leaf-unknown-critical": (p) => full(std(p, "ucl", { leaf: { extra: [ext.raw("1.2.3.4.5", seq(), true)] } })),
+  "leaf-unknown-critical": (p) =>
+    full(std(p, "ucl", { leaf: { extra: [ext.raw("1.2.3.4.5", seq(), true)] } })),
   "intermediate-unknown-critical": (p) =>
     full(std(p, "uci", { inter: { extra: [ext.raw("1.2.3.4.6", seq(), true)] } })),
-  "root-unknown-critical": (p) => full(std(p, "ucr", { root: { extra: [ext.raw("1.2.3.4.7", seq(), true)] } })),
+  "root-unknown-critical": (p) =>
+    full(std(p, "ucr", { root: { extra: [ext.raw("1.2.3.4.7", seq(), true)] } })),
   "leaf-unknown-noncritical": (p) => full(std(p, "unc", { leaf: { extra: [ext.raw("1.2.3.4.8", seq())] } })),
-  "leaf-policies-critical": (p) => full(std(p, "polc", { leaf: { extra: [ext.policies(["2.23.140.1.2.1"], true)] } })),
+  "leaf-policies-critical": (p) =>
+    full(std(p, "polc", { leaf: { extra: [ext.policies(["2.23.140.1.2.1"], true)] } })),
   "intermediate-policy-constraints-critical": (p) =>
-    full(std(p, "polcons", { inter: { extra: [ext.raw("2.5.29.36", seq(tlv(0x80, Buffer.from([0]))), true)] } })),
+    full(
+      std(p, "polcons", { inter: { extra: [ext.raw("2.5.29.36", seq(tlv(0x80, Buffer.from([0]))), true)] } }),
+    ),
   "intermediate-inhibit-any-policy-critical": (p) =>
     full(std(p, "inhibit", { inter: { extra: [ext.raw("2.5.29.54", tlv(0x02, Buffer.from([0])), true)] } })),
   "leaf-san-critical-uri-only": (p) =>
-    full(std(p, "sanuri", { leaf: { dns: [], extra: [ext.san({ uri: ["spiffe://oracle.test/x"] }, true)] } })),
+    full(
+      std(p, "sanuri", { leaf: { dns: [], extra: [ext.san({ uri: ["spiffe://oracle.test/x"] }, true)] } }),
+    ),
   "leaf-duplicate-extension": (p) =>
     full(std(p, "dupl", { leaf: { extra: [ext.raw("1.2.3.4.9", seq()), ext.raw("1.2.3.4.9", seq())] } })),
   "leaf-duplicate-san": (p) => full(std(p, "dupsan", { leaf: { extra: [ext.san({ dns: [HOST] })] } })),
@@ -213,7 +243,12 @@ const CASES: Record<string, Make> = {
   "root-duplicate-extension": (p) =>
     full(std(p, "dupr", { root: { extra: [ext.subjectKeyId(Buffer.from([1, 2, 3]))] } })),
   "leaf-sigalg-mismatch": (p) =>
-    full(std(p, "mism", { inter: { key: "rsa2048" }, leaf: { sigAlg: "sha256-rsa", innerSigAlg: "sha384-rsa" } })),
+    full(
+      std(p, "mism", {
+        inter: { key: "rsa2048" },
+        leaf: { sigAlg: "sha256-rsa", innerSigAlg: "sha384-rsa" },
+      }),
+    ),
   "intermediate-sigalg-mismatch": (p) => full(std(p, "mismi", { inter: { innerSigAlg: "sha384-ecdsa" } })),
   "root-sigalg-mismatch": (p) => full(std(p, "mismr", { root: { innerSigAlg: "sha384-ecdsa" } })),
   "leaf-negative-serial": (p) => full(std(p, "neg", { leaf: { serial: -12345n } })),
@@ -231,10 +266,12 @@ const CASES: Record<string, Make> = {
     const s = std(p, "keymis", { inter: { key: "rsa2048" } });
     const leaf = p.issue({ subject: { cn: HOST }, issuer: s.inter, dns: [HOST], sigAlg: "sha256-rsa" });
     // Rewrite both signature OIDs to ECDSA-SHA256: an RSA issuer key then fails the key-type check.
-    const fixed = Buffer.from(leaf.der).toString("hex").replaceAll(
-      Buffer.from(seq(oid("1.2.840.113549.1.1.11"), tlv(0x05))).toString("hex"),
-      Buffer.from(seq(oid("1.2.840.10045.4.3.2"), seq().subarray(0, 0))).toString("hex"),
-    );
+    const fixed = Buffer.from(leaf.der)
+      .toString("hex")
+      .replaceAll(
+        Buffer.from(seq(oid("1.2.840.113549.1.1.11"), tlv(0x05))).toString("hex"),
+        Buffer.from(seq(oid("1.2.840.10045.4.3.2"), seq().subarray(0, 0))).toString("hex"),
+      );
     return { chain: [Buffer.from(fixed, "hex"), s.inter.der], roots: [s.root.der] };
   },
   "trailing-data": (p) => {
@@ -262,7 +299,11 @@ const CASES: Record<string, Make> = {
   },
   "cross-signed-old-root-expired": (p) => {
     const s = std(p, "cross");
-    const oldRoot = p.issue({ subject: { cn: "cross Old Root", o: "Oracle" }, ca: true, notAfter: before(5) });
+    const oldRoot = p.issue({
+      subject: { cn: "cross Old Root", o: "Oracle" },
+      ca: true,
+      notAfter: before(5),
+    });
     const crossInter = p.issue({ subject: s.inter.subject, key: s.inter.key, issuer: oldRoot, ca: true });
     return { chain: [s.leaf.der, crossInter.der, s.inter.der], roots: [s.root.der, oldRoot.der] };
   },
@@ -274,7 +315,13 @@ const CASES: Record<string, Make> = {
   },
   "two-intermediates-one-expired": (p) => {
     const s = std(p, "twoint");
-    const expired = p.issue({ subject: s.inter.subject, key: s.inter.key, issuer: s.root, ca: true, notAfter: before(1) });
+    const expired = p.issue({
+      subject: s.inter.subject,
+      key: s.inter.key,
+      issuer: s.root,
+      ca: true,
+      notAfter: before(1),
+    });
     return { chain: [s.leaf.der, expired.der, s.inter.der], roots: [s.root.der] };
   },
   "two-intermediates-both-bad": (p) => {
@@ -292,7 +339,8 @@ const CASES: Record<string, Make> = {
     const old = p.issue({ subject: s.root.subject, key: s.root.key, ca: true, notAfter: before(1) });
     return { ...full(s), roots: [old.der, s.root.der] };
   },
-  "no-key-ids": (p) => full(std(p, "nokid", { root: { noKeyIds: true }, inter: { noKeyIds: true }, leaf: { noKeyIds: true } })),
+  "no-key-ids": (p) =>
+    full(std(p, "nokid", { root: { noKeyIds: true }, inter: { noKeyIds: true }, leaf: { noKeyIds: true } })),
   "issuer-loop": (p) => {
     const a = p.issue({ subject: { cn: "Loop A" }, ca: true });
     const b = p.issue({ subject: { cn: "Loop B" }, issuer: a, ca: true });
@@ -329,20 +377,31 @@ const CASES: Record<string, Make> = {
     // ECDSA-SHA256 → ecdsa-with-SHA224 (1.2.840.10045.4.3.1), which Go does not implement.
     const from = Buffer.from(oid("1.2.840.10045.4.3.2")).toString("hex");
     const to = Buffer.from(oid("1.2.840.10045.4.3.1")).toString("hex");
-    return { chain: [Buffer.from(Buffer.from(leaf.der).toString("hex").replaceAll(from, to), "hex"), s.inter.der], roots: [s.root.der] };
+    return {
+      chain: [Buffer.from(Buffer.from(leaf.der).toString("hex").replaceAll(from, to), "hex"), s.inter.der],
+      roots: [s.root.der],
+    };
   },
   "key-ids-mismatch": (p) => {
-    const s = std(p, "kidmis", { leaf: { noKeyIds: true, extra: [ext.authorityKeyId(Buffer.from([9, 9, 9]))] } });
+    const s = std(p, "kidmis", {
+      leaf: { noKeyIds: true, extra: [ext.authorityKeyId(Buffer.from([9, 9, 9]))] },
+    });
     return full(s);
   },
   "printable-string-names": (p) =>
     full(std(p, "printable", { root: { subject: { cn: "printable Root", printable: true } } })),
   "subject-key-id-of-other": (p) => {
-    const s = std(p, "skid", { inter: { noKeyIds: true, extra: [ext.subjectKeyId(keyId(p.key("p256", 3)))] } });
+    const s = std(p, "skid", {
+      inter: { noKeyIds: true, extra: [ext.subjectKeyId(keyId(p.key("p256", 3)))] },
+    });
     return full(s);
   },
   "bit-string-empty-key-usage": (p) =>
-    full(std(p, "ku0", { leaf: { keyUsage: null, extra: [ext.raw("2.5.29.15", bitString(Buffer.alloc(0)), true)] } })),
+    full(
+      std(p, "ku0", {
+        leaf: { keyUsage: null, extra: [ext.raw("2.5.29.15", bitString(Buffer.alloc(0)), true)] },
+      }),
+    ),
 };
 
 const P1 = "1.3.6.1.4.1.55555.1";
@@ -356,11 +415,26 @@ const mappings = (pairs: [string, string][]) =>
 /** Certificate policies (Go ≥ 1.24 validates them on every chain: verify.go policiesValid). */
 const POLICY_CASES: Record<string, Make> = {
   "policy-explicit-satisfied": (p) =>
-    full(std(p, "pol1", { inter: { extra: [ext.policies([P1]), requireExplicit(0)] }, leaf: { extra: [ext.policies([P1])] } })),
+    full(
+      std(p, "pol1", {
+        inter: { extra: [ext.policies([P1]), requireExplicit(0)] },
+        leaf: { extra: [ext.policies([P1])] },
+      }),
+    ),
   "policy-explicit-other-policy": (p) =>
-    full(std(p, "pol2", { inter: { extra: [ext.policies([P1]), requireExplicit(0)] }, leaf: { extra: [ext.policies([P2])] } })),
+    full(
+      std(p, "pol2", {
+        inter: { extra: [ext.policies([P1]), requireExplicit(0)] },
+        leaf: { extra: [ext.policies([P2])] },
+      }),
+    ),
   "policy-explicit-any-policy": (p) =>
-    full(std(p, "pol3", { inter: { extra: [ext.policies([ANY_POLICY]), requireExplicit(0)] }, leaf: { extra: [ext.policies([P2])] } })),
+    full(
+      std(p, "pol3", {
+        inter: { extra: [ext.policies([ANY_POLICY]), requireExplicit(0)] },
+        leaf: { extra: [ext.policies([P2])] },
+      }),
+    ),
   "policy-inhibit-any": (p) =>
     full(
       std(p, "pol4", {
@@ -383,8 +457,20 @@ const POLICY_CASES: Record<string, Make> = {
     full(std(p, "pol9", { root: { extra: [requireExplicit(1)] }, inter: { extra: [ext.policies([P1])] } })),
   "policy-invalid-and-eku-chains": (p) => {
     const s = std(p, "pol10");
-    const strict = p.issue({ subject: s.inter.subject, key: s.inter.key, issuer: s.root, ca: true, extra: [requireExplicit(0)] });
-    const client = p.issue({ subject: s.inter.subject, key: s.inter.key, issuer: s.root, ca: true, eku: [EKU.clientAuth] });
+    const strict = p.issue({
+      subject: s.inter.subject,
+      key: s.inter.key,
+      issuer: s.root,
+      ca: true,
+      extra: [requireExplicit(0)],
+    });
+    const client = p.issue({
+      subject: s.inter.subject,
+      key: s.inter.key,
+      issuer: s.root,
+      ca: true,
+      eku: [EKU.clientAuth],
+    });
     return { chain: [s.leaf.der, strict.der, client.der], roots: [s.root.der] };
   },
 };
@@ -393,6 +479,12 @@ export function handPickedCases(seed: number): OracleCase[] {
   const pki = new CorpusPki(seed);
   return Object.entries({ ...CASES, ...POLICY_CASES }).map(([id, make]) => {
     const made = make(pki);
-    return { id, serverName: made.serverName ?? HOST, time: made.time ?? NOW, chain: made.chain, roots: made.roots };
+    return {
+      id,
+      serverName: made.serverName ?? HOST,
+      time: made.time ?? NOW,
+      chain: made.chain,
+      roots: made.roots,
+    };
   });
 }

@@ -25,7 +25,10 @@ export function rng(seed: number): () => number {
 }
 
 export const NOW = new Date("2026-03-01T10:00:00Z");
-export const VALID = { notBefore: new Date("2025-01-01T00:00:00Z"), notAfter: new Date("2035-01-01T00:00:00Z") };
+export const VALID = {
+  notBefore: new Date("2025-01-01T00:00:00Z"),
+  notAfter: new Date("2035-01-01T00:00:00Z"),
+};
 
 export interface Issued {
   der: Der;
@@ -91,7 +94,11 @@ export class CorpusPki {
 
   issue(opts: IssueOpts): Issued {
     const key =
-      opts.key === undefined ? this.freshKey("p256") : typeof opts.key === "string" ? this.key(opts.key) : opts.key;
+      opts.key === undefined
+        ? this.freshKey("p256")
+        : typeof opts.key === "string"
+          ? this.key(opts.key)
+          : opts.key;
     const signer = opts.issuer?.key ?? key;
     const der = buildCertificate({
       serial: opts.serial ?? this.serial(),

@@ -1,5 +1,5 @@
-import { EKU, ext, type KeyKind, type SigAlg } from "./cert-build.ts";
 import type { OracleCase } from "./case.ts";
+import { EKU, ext, type KeyKind, type SigAlg } from "./cert-build.ts";
 import type { Der } from "./der-write.ts";
 import { CorpusPki, type Issued, NOW, rng } from "./pki.ts";
 
@@ -19,7 +19,8 @@ export function randomCases(seed: number, count: number): OracleCase[] {
   const pki = new CorpusPki(seed + 1);
   const one = <T>(items: readonly T[]): T => items[Math.floor(pick() * items.length)]!;
   const chance = (p: number) => pick() < p;
-  const keyKind = (): KeyKind => one(["p256", "p256", "p256", "rsa2048", "p384", "ed25519", "rsa1024"] as const);
+  const keyKind = (): KeyKind =>
+    one(["p256", "p256", "p256", "rsa2048", "p384", "ed25519", "rsa1024"] as const);
   const validity = () => {
     const r = pick();
     if (r < 0.08) return { notAfter: new Date(NOW.getTime() - Math.floor(pick() * 400 + 1) * DAY) };
@@ -45,7 +46,9 @@ export function randomCases(seed: number, count: number): OracleCase[] {
       key: pki.key(rootKind, Math.floor(pick() * 4)),
       pathLen: chance(0.1) ? Math.floor(pick() * 2) : undefined,
       eku: chance(0.08) ? [one([EKU.clientAuth, EKU.serverAuth, EKU.any])] : undefined,
-      extra: chance(0.08) ? [ext.nameConstraints({ permittedDNS: [one(["oracle.test", "example.com"])] })] : [],
+      extra: chance(0.08)
+        ? [ext.nameConstraints({ permittedDNS: [one(["oracle.test", "example.com"])] })]
+        : [],
       ...validity(),
       sigAlg: sigAlg(null, rootKind),
     });
@@ -90,7 +93,12 @@ export function randomCases(seed: number, count: number): OracleCase[] {
     if (chance(0.2)) sent = sent.sort(() => pick() - 0.5);
     if (chance(0.1)) sent.push(root.der);
     if (chance(0.08) && sent.length > 0) sent.push(sent[0]!);
-    if (chance(0.08)) sent.splice(Math.floor(pick() * (sent.length + 1)), 0, pki.issue({ subject: { cn: "Stranger" }, ca: true }).der);
+    if (chance(0.08))
+      sent.splice(
+        Math.floor(pick() * (sent.length + 1)),
+        0,
+        pki.issue({ subject: { cn: "Stranger" }, ca: true }).der,
+      );
     if (chance(0.08) && sent.length > 0) sent.splice(Math.floor(pick() * sent.length), 1);
     const roots: Der[] = chance(0.85) ? [root.der] : [];
     if (chance(0.1)) roots.unshift(pki.issue({ subject: root.subject, ca: true }).der);

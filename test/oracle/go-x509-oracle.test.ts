@@ -1,0 +1,93 @@
+/**
+ * Differential suite: regtrust's verdict and error text for a context against
+ * Go's own crypto/tls + crypto/x509, per Go release, byte for byte.
+ *
+ * The oracle (test/oracle/go/tlsverify) is built offline from Debian's Go
+ * toolchains (scripts/go-toolchains.sh) and runs a real crypto/tls client
+ * handshake per case; regtrust's side is diagnose() for a containerd context
+ * whose Go build is read from the oracle binary itself by goVersionOfBinary.
+ * The corpus (test/oracle/corpus) is generated: hand-picked edge cases plus
+ * seeded random chains (REGTRUST_ORACLE_SEED / REGTRUST_ORACLE_RANDOM to explore).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { goVersionOfBinary } from "../../src/node/go-buildinfo.ts";
+import { HostFs } from "../../src/node/host-fs.ts";
+import type { OracleCase } from "./corpus/case.ts";
+import { corpus, DEFAULT_SEED } from "./corpus/corpus.ts";
+import { buildOracle, ensureToolchains, runOracle, toolchains } from "./go-oracle.ts";
+import { loadSystemSources, regtrustVerdict, systemNode } from "./regtrust-side.ts";
+
+const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+const SEED = Number(process.env.REGTRUST_ORACLE_SEED ?? DEFAULT_SEED);
+const RANDOM = Number(process.env.REGTRUST_ORACLE_RANDOM ?? 100);
+/** A cold build of one oracle takes about a minute on a busy machine. */
+const PER_TOOLCHAIN_MS = 900_000;
+
+describe("Go crypto/x509 + crypto/tls oracle: regtrust agrees byte for byte", () => {
+  let cases: OracleCase[] = [];
+  let node: ReturnType<typeof systemNode>;
+  let system: Parameters<typeof regtrustVerdict>[2];
+
+  before(
+    () => {
+      ensureToolchains();
+      cases = corpus(SEED, RANDOM);
+      node = systemNode(SYSTEM_BUNDLE);
+      system = { store: node.store, sources: loadSystemSources(node.store) };
+    },
+    { timeout: 900_000 },
+  );
+  after(() => node?.cleanup());
+
+  it("the corpus has at least 150 chains, every one with a unique id", () => {
+    assert.ok(cases.length >= 150, `${cases.length} cases`);
+    assert.equal(new Set(cases.map((c) => c.id)).size, cases.length);
+  });
+
+  for (const toolchain of toolchains()) {
+    it(`${toolchain.id} (${toolchain.origin}): every case agrees`, {
+      timeout: PER_TOOLCHAIN_MS,
+    }, async () => {
+      const binary = buildOracle(toolchain);
+      const go = goVersionOfBinary(new HostFs("/"), binary);
+      assert.ok(go, `no Go build info read from ${binary}`);
+      const { goVersion, verdicts } = runOracle(binary, cases, SYSTEM_BUNDLE);
+      // The build info regtrust reads is what the binary reports and what `go version -m` prints.
+      assert.equal(go.version, goVersion);
+      assert.equal(go.defaultGodebug, defaultGodebugPerGoTool(toolchain.goroot, binary));
+      assert.ok(goVersion.startsWith(toolchain.id.split("-")[0]!), `${toolchain.id} built ${goVersion}`);
+      const disagreements: string[] = [];
+      for (const c of cases) {
+        const want = verdicts.get(c.id);
+        assert.ok(want, `oracle skipped ${c.id}`);
+        const got = await regtrustVerdict(c, go, system);
+        if (want.ok !== got.ok || want.error !== got.error) {
+          disagreements.push(`${c.id}\n    Go:       ${show(want)}\n    regtrust: ${show(got)}`);
+        }
+      }
+      assert.deepEqual(
+        disagreements,
+        [],
+        `${goVersion}: ${disagreements.length}/${cases.length} disagree (seed ${SEED}):\n  ${disagreements.join("\n  ")}`,
+      );
+    });
+  }
+});
+
+function show(v: { ok: boolean; error: string | null }): string {
+  return v.ok ? "verifies" : JSON.stringify(v.error);
+}
+
+/** DefaultGODEBUG as the toolchain's own `go version -m` prints it; null when absent. */
+function defaultGodebugPerGoTool(goroot: string, binary: string): string | null {
+  const run = spawnSync(`${goroot}/bin/go`, ["version", "-m", binary], {
+    encoding: "utf8",
+    env: { PATH: "/usr/bin:/bin", GOROOT: goroot, HOME: "/nonexistent", GOTOOLCHAIN: "local" },
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const line = run.stdout.split("\n").find((l) => l.includes("\tDefaultGODEBUG="));
+  return line ? line.slice(line.indexOf("DefaultGODEBUG=") + "DefaultGODEBUG=".length) : null;
+}
