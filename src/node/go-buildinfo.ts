@@ -31,7 +31,7 @@ export function goVersionOfBinary(fs: HostFs, path: string): GoBinaryInfo | null
   const blob = fs.readBytes(path, section.offset, Math.min(section.size, MAX_BLOB));
   if (!blob || blob.length < 32 || !blob.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const strings = blob[15]! & 0x2 ? inlineStrings(blob) : pointedStrings(fs, path, elf, blob);
-  if (!strings || !strings.version.startsWith("go")) return null;
+  if (!strings?.version.startsWith("go")) return null;
   const info = moduleInfo(strings.modinfo);
   return {
     version: strings.version,

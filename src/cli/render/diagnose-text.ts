@@ -1,5 +1,6 @@
 import type { ContextResult, DiagnoseResult, PresentedCertificate } from "../../diagnose/result.ts";
 import type { Finding } from "../../findings/finding.ts";
+import { goMinor } from "../../pki/go-rules.ts";
 import type { Style } from "../style.ts";
 import { renderFindings } from "./findings-text.ts";
 
@@ -73,7 +74,24 @@ function contextLines(context: ContextResult, width: number, style: Style): stri
     const label = context.ok && !context.insecure ? "anchored by" : "trusts";
     lines.push(style.dim(`${pad}${label}: ${context.anchors.join(", ")}`));
   }
+  if (context.go) lines.push(style.dim(`${pad}${goRulesLine(context.go)}`));
   return lines;
+}
+
+/** Which Go's rules and error text the line above follows, and whether that was read or assumed. */
+export function goRulesLine(go: NonNullable<ContextResult["go"]>): string {
+  if (go.assumed) {
+    return `Go rules: ${go.version} (assumed: no Go version was read from a binary; errors are worded as ${go.version} words them)`;
+  }
+  const debug = [
+    go.rules.rejectsNegativeSerial ? null : "negative serials accepted",
+    go.rules.rsaMinimumBits === 0 && (goMinor(go.version) ?? 0) >= 24
+      ? "RSA keys under 1024 bits accepted"
+      : null,
+  ].filter(Boolean);
+  const godebug =
+    go.defaultGodebug && debug.length > 0 ? `; its DefaultGODEBUG keeps ${debug.join(", ")}` : "";
+  return `Go rules: ${go.version}, read from ${go.source}${godebug}`;
 }
 
 function chainHeading(result: DiagnoseResult): string {
