@@ -28,7 +28,9 @@ case "${1:-}" in
   --system)
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
-      ansible-playbook:ansible-core
+      ansible-playbook:ansible-core /usr/lib/go-1.19/bin/go:golang-1.19-go
+    # Go 1.21–1.24 for the Go crypto/x509 oracle (test/oracle), unpacked from Debian into the user cache.
+    sh scripts/go-toolchains.sh >/dev/null
     ;;
   --bench)
     install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh

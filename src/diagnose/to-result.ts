@@ -25,8 +25,9 @@ export interface ResultInputs {
 /** Shapes the evaluation into the `diagnose --json` contract (DESIGN.md, schemaVersion 1). */
 export function toResult(inputs: ResultInputs): DiagnoseResult {
   const { target, probe } = inputs;
+  const goError = inputs.verdicts.find((v) => v.parseFailure)?.parseFailure?.message;
   const transport = inputs.chainProblem
-    ? undecodableCertificateVerdict(inputs.chainProblem)
+    ? undecodableCertificateVerdict(inputs.chainProblem, goError)
     : networkVerdict(probe, 0);
   const transportError = transport?.runtimeError ?? (inputs.tlsOk ? null : "no certificate received");
   const contexts = inputs.verdicts.map((v) => contextResult(v, inputs.tlsOk, transportError));
