@@ -11,6 +11,9 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { goVersionOfBinary } from "../../src/node/go-buildinfo.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
@@ -74,6 +77,30 @@ describe("Go crypto/x509 + crypto/tls oracle: regtrust agrees byte for byte", ()
       );
     });
   }
+});
+
+describe("goVersionOfBinary reads a runtime binary under a node root (--root)", () => {
+  it("a Go 1.24 binary placed at /usr/local/bin/containerd of a node root", {
+    timeout: PER_TOOLCHAIN_MS,
+  }, () => {
+    ensureToolchains();
+    const toolchain = toolchains().find((t) => t.id === "go1.24-gopath");
+    assert.ok(toolchain);
+    const binary = buildOracle(toolchain);
+    const root = mkdtempSync(join(tmpdir(), "regtrust-noderoot-"));
+    try {
+      mkdirSync(join(root, "usr/local/bin"), { recursive: true });
+      copyFileSync(binary, join(root, "usr/local/bin/containerd"));
+      const read = goVersionOfBinary(new HostFs(root), "/usr/local/bin/containerd");
+      assert.equal(read?.version, "go1.24.4");
+      assert.equal(read?.source, "/usr/local/bin/containerd (Go build info)");
+      // A GOPATH build, as Debian builds containerd: Go 1.20's defaults keep negative serials and small RSA keys.
+      assert.match(read?.defaultGodebug ?? "", /(^|,)x509negativeserial=1(,|$)/);
+      assert.match(read?.defaultGodebug ?? "", /(^|,)rsa1024min=0(,|$)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 function show(v: { ok: boolean; error: string | null }): string {
