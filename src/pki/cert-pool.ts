@@ -44,8 +44,7 @@ export class CertPool {
 
   /** cert_pool.go contains: by DER, not by name. */
   contains(cert: Certificate): boolean {
-    const pooled = this.bySum.get(cert.sha256);
-    return pooled !== undefined && this.decodes(pooled);
+    return this.bySum.has(cert.sha256);
   }
 
   get size(): number {
