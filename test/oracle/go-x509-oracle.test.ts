@@ -79,6 +79,40 @@ describe("Go crypto/x509 + crypto/tls oracle: regtrust agrees byte for byte", ()
   }
 });
 
+describe("the finding names the cause Go reports", () => {
+  const go124 = { version: "go1.24.4", defaultGodebug: null, source: "test", assumed: false };
+  const go124Debian = { ...go124, defaultGodebug: "rsa1024min=0,x509negativeserial=1" };
+  const byId = (id: string) => {
+    const c = corpus(SEED, 0).find((x) => x.id === id);
+    assert.ok(c, id);
+    return c;
+  };
+  let node: ReturnType<typeof systemNode>;
+  let system: Parameters<typeof regtrustVerdict>[2];
+  before(() => {
+    node = systemNode(SYSTEM_BUNDLE);
+    system = { store: node.store, sources: loadSystemSources(node.store) };
+  });
+  after(() => node?.cleanup());
+
+  it("a 512-bit RSA intermediate: weak-signature for a Go 1.24 module build, verifies for Debian's build", async () => {
+    const c = byId("rsa512-intermediate-signs");
+    const strict = await regtrustVerdict(c, go124, system);
+    assert.equal(strict.ok, false);
+    assert.equal(strict.findings[0]?.code, "weak-signature");
+    assert.match(strict.findings[0]?.message ?? "", /512-bit RSA key/);
+    assert.equal((await regtrustVerdict(c, go124Debian, system)).ok, true);
+  });
+
+  it("a leaf with a negative serial: refused at the handshake by Go 1.23+ unless x509negativeserial=1", async () => {
+    const c = byId("leaf-negative-serial");
+    const strict = await regtrustVerdict(c, go124, system);
+    assert.equal(strict.findings[0]?.code, "tls-handshake-failed");
+    assert.match(strict.findings[0]?.message ?? "", /negative serial number/);
+    assert.equal((await regtrustVerdict(c, go124Debian, system)).ok, true);
+  });
+});
+
 describe("goVersionOfBinary reads a runtime binary under a node root (--root)", () => {
   it("a Go 1.24 binary placed at /usr/local/bin/containerd of a node root", {
     timeout: PER_TOOLCHAIN_MS,

@@ -61,7 +61,7 @@ export async function regtrustVerdict(
   c: OracleCase,
   go: GoToolchainSource,
   system: { store: ReturnType<typeof readSystemStore>; sources: ReturnType<typeof loadSystemSources> },
-): Promise<OracleVerdict> {
+): Promise<OracleVerdict & { findings: { code: string; message: string }[] }> {
   const registry = registryFor(c.serverName);
   const view: RuntimeTrustView = {
     runtime: "containerd",
@@ -103,7 +103,7 @@ export async function regtrustVerdict(
   });
   const context = result.contexts.find((x) => x.name === "containerd");
   if (!context) throw new Error(`${c.id}: no containerd context`);
-  return { ok: context.ok, error: context.error };
+  return { ok: context.ok, error: context.error, findings: result.findings };
 }
 
 export { loadSystemSources };
