@@ -1,7 +1,7 @@
 import type { OracleCase } from "./case.ts";
 import { EKU, ext, type KeyKind, type SigAlg } from "./cert-build.ts";
 import type { Der } from "./der-write.ts";
-import { CorpusPki, type Issued, NOW, rng } from "./pki.ts";
+import { CorpusPki, type Issued, type IssueOpts, NOW, rng } from "./pki.ts";
 
 /**
  * Seeded random chains: 0–3 intermediates with random validity, CA flags,
@@ -33,6 +33,22 @@ export function randomCases(seed: number, count: number): OracleCase[] {
     if (k === "rsa2048" || k === "rsa1024") return one(["sha1-rsa", "sha384-rsa", "pss-sha256"] as const);
     if (k === "p256" || k === "p384") return one(["sha1-ecdsa", "sha384-ecdsa", "sha256-ecdsa"] as const);
     return undefined;
+  };
+  // Rare defects Go's parser or policy check refuses (version-dependent), and certificate policies.
+  const oddities = (): Partial<IssueOpts> => {
+    const r = pick();
+    if (r < 0.02) return { serial: -BigInt(Math.floor(pick() * 1e6) + 1) };
+    if (r < 0.04) return { innerSigAlg: "md5-rsa" };
+    if (r < 0.06)
+      return {
+        extra: [ext.raw("1.2.3.4.98", Buffer.from([0x30, 0])), ext.raw("1.2.3.4.98", Buffer.from([0x30, 0]))],
+      };
+    if (r < 0.1) {
+      const policy = one(["1.3.6.1.4.1.55555.1", "1.3.6.1.4.1.55555.2", "2.5.29.32.0"]);
+      const constraints = chance(0.5) ? [ext.raw("2.5.29.36", Buffer.from([0x30, 3, 0x80, 1, 0]), true)] : [];
+      return { extra: [ext.policies([policy]), ...constraints] };
+    }
+    return {};
   };
   const cases: OracleCase[] = [];
   for (let n = 0; n < count; n++) {
@@ -73,6 +89,7 @@ export function randomCases(seed: number, count: number): OracleCase[] {
         version: chance(0.03) ? 1 : undefined,
         ...validity(),
         sigAlg: sigAlg(parent, kind),
+        ...oddities(),
       });
       inters.push(inter);
       parent = inter;
@@ -88,6 +105,7 @@ export function randomCases(seed: number, count: number): OracleCase[] {
       eku: chance(0.7) ? [EKU.serverAuth] : chance(0.5) ? undefined : [one([EKU.clientAuth, EKU.any])],
       ...validity(),
       sigAlg: sigAlg(parent, leafKind),
+      ...oddities(),
     });
     let sent: Der[] = [...inters].reverse().map((i) => i.der);
     if (chance(0.2)) sent = sent.sort(() => pick() - 0.5);
