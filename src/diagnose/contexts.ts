@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { TrustContext } from "../evaluate/evaluate-context.ts";
-import { buildPool, type LoadedSource, loadTrustSource } from "../evaluate/trust-pool.ts";
+import { buildPool, goRefusedCaFinding, type LoadedSource, loadTrustSource } from "../evaluate/trust-pool.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { RuntimeName, SystemStore, TrustSource } from "../node/types.ts";
@@ -44,7 +44,8 @@ export function buildContexts(
       go,
       rules,
     });
-    for (const f of [...runtimeView.findings, ...caSources.flatMap((s) => s.findings)]) {
+    const refused = caSources.map((s) => goRefusedCaFinding(s, rules)).filter((f) => f !== null);
+    for (const f of [...runtimeView.findings, ...caSources.flatMap((s) => s.findings), ...refused]) {
       findings.push({ ...f, contexts: f.contexts ?? [runtime] });
     }
   }

@@ -113,6 +113,25 @@ describe("the finding names the cause Go reports", () => {
   });
 });
 
+describe("a CA file whose root Go refuses to parse", () => {
+  it("is ca-file-unusable naming the defect, not just an untrusted root", async () => {
+    const node = systemNode(SYSTEM_BUNDLE);
+    try {
+      const system = { store: node.store, sources: loadSystemSources(node.store) };
+      const c = corpus(SEED, 0).find((x) => x.id === "root-duplicate-extension");
+      assert.ok(c);
+      const go = { version: "go1.19.8", defaultGodebug: null, source: "test", assumed: false };
+      const verdict = await regtrustVerdict(c, go, system);
+      assert.equal(verdict.ok, false);
+      const unusable = verdict.findings.find((f) => f.code === "ca-file-unusable");
+      assert.ok(unusable, JSON.stringify(verdict.findings));
+      assert.match(unusable.message, /go1\.19\.8's parser refuses/);
+    } finally {
+      node.cleanup();
+    }
+  });
+});
+
 describe("goVersionOfBinary reads a runtime binary under a node root (--root)", () => {
   it("a Go 1.24 binary placed at /usr/local/bin/containerd of a node root", {
     timeout: PER_TOOLCHAIN_MS,
