@@ -28,14 +28,19 @@ case "${1:-}" in
   --system)
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
-      ansible-playbook:ansible-core /usr/lib/go-1.19/bin/go:golang-1.19-go
-    # Go 1.21–1.24 for the Go crypto/x509 oracle (test/oracle), unpacked from Debian into the user cache.
-    sh scripts/go-toolchains.sh >/dev/null
+      ansible-playbook:ansible-core
     ;;
   --bench)
     install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh
     ;;
 esac
+
+if [ "${1:-}" = "--system" ]; then
+  # The Go crypto/x509 oracle (test/oracle): Debian 12's Go 1.19 installed, Go 1.21–1.24 unpacked
+  # from Debian into the user cache by go-toolchains.sh (nothing installed, apt sources untouched).
+  install_missing "Go for the oracle suite" /usr/lib/go-1.19/bin/go:golang-1.19-go
+  sh scripts/go-toolchains.sh >/dev/null
+fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund >&2

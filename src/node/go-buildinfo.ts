@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { GoToolchainSource } from "../pki/go-rules.ts";
 import type { HostFs } from "./host-fs.ts";
 
@@ -28,7 +29,7 @@ export function goVersionOfBinary(fs: HostFs, path: string): GoBinaryInfo | null
   if (!elf) return null;
   const section = elf.sections.find((s) => s.name === ".go.buildinfo");
   if (!section) return null;
-  const blob = fs.readBytes(path, section.offset, Math.min(section.size, MAX_BLOB));
+  const blob = readBytes(fs, path, section.offset, Math.min(section.size, MAX_BLOB));
   if (!blob || blob.length < 32 || !blob.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const strings = blob[15]! & 0x2 ? inlineStrings(blob) : pointedStrings(fs, path, elf, blob);
   if (!strings?.version.startsWith("go")) return null;
@@ -56,7 +57,7 @@ interface Elf {
 }
 
 function readElf(fs: HostFs, path: string): Elf | null {
-  const head = fs.readBytes(path, 0, 64);
+  const head = readBytes(fs, path, 0, 64);
   if (!head || head.length < 52 || head.readUInt32BE(0) !== 0x7f454c46) return null;
   const is64 = head[4] === 2;
   const little = head[5] === 1;
@@ -69,7 +70,7 @@ function readElf(fs: HostFs, path: string): Elf | null {
   const shnum = u16(head, is64 ? 0x3c : 0x30);
   const shstrndx = u16(head, is64 ? 0x3e : 0x32);
   if (shoff === 0 || shnum === 0 || shnum > 4096 || shentsize < (is64 ? 64 : 40)) return null;
-  const table = fs.readBytes(path, shoff, shnum * shentsize);
+  const table = readBytes(fs, path, shoff, shnum * shentsize);
   if (!table || table.length < shnum * shentsize) return null;
   const raw = Array.from({ length: shnum }, (_, i) => {
     const o = i * shentsize;
@@ -81,7 +82,7 @@ function readElf(fs: HostFs, path: string): Elf | null {
     };
   });
   const names = raw[shstrndx];
-  const strtab = names ? fs.readBytes(path, names.offset, Math.min(names.size, MAX_BLOB)) : null;
+  const strtab = names ? readBytes(fs, path, names.offset, Math.min(names.size, MAX_BLOB)) : null;
   if (!strtab) return null;
   const sections = raw.map((s) => {
     const end = strtab.indexOf(0, s.nameOffset);
@@ -135,7 +136,7 @@ function pointedStrings(
       : BigInt(elf.little ? b.readUInt32LE(o) : b.readUInt32BE(o));
   const readAt = (addr: bigint, length: number): Buffer | null => {
     const s = elf.sections.find((x) => x.size > 0 && addr >= x.addr && addr < x.addr + BigInt(x.size));
-    return s ? fs.readBytes(path, s.offset + Number(addr - s.addr), length) : null;
+    return s ? readBytes(fs, path, s.offset + Number(addr - s.addr), length) : null;
   };
   const goString = (headerAddr: bigint): string | null => {
     const header = readAt(headerAddr, 2 * ptrSize);
@@ -162,4 +163,26 @@ function moduleInfo(raw: string): { mainPath: string | null; defaultGodebug: str
     }
   }
   return { mainPath, defaultGodebug };
+}
+
+/**
+ * Up to `length` bytes at `offset` of a regular file under the node root:
+ * runtime binaries are larger than HostFs.readFile reads, and only a few
+ * kilobytes of them are needed. The path is resolved by HostFs (symlinks stay
+ * inside the root); the descriptor is checked to be a regular file.
+ */
+function readBytes(fs: HostFs, path: string, offset: number, length: number): Buffer | null {
+  let fd: number | null = null;
+  try {
+    // A path that escapes the root or loops is unreadable here, not an error of the diagnosis.
+    if (fs.stat(path)?.kind !== "file") return null;
+    fd = openSync(fs.resolve(path), "r");
+    if (!fstatSync(fd).isFile()) return null;
+    const buf = Buffer.alloc(length);
+    return buf.subarray(0, readSync(fd, buf, 0, length, offset));
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }

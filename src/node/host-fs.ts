@@ -1,11 +1,8 @@
 import {
-  closeSync,
   lstatSync,
-  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  readSync,
   realpathSync,
   type Stats,
   statSync,
@@ -94,29 +91,6 @@ export class HostFs {
     } catch (error) {
       if (error instanceof HostFsError) throw error;
       return this.absentOrThrow(nodePath, error);
-    }
-  }
-
-  /**
-   * Up to `length` bytes at `offset` of a regular file of any size (e.g. the
-   * header of a runtime binary); fewer at its end; null when it is missing.
-   */
-  readBytes(nodePath: string, offset: number, length: number): Buffer | null {
-    const walked = this.walk(nodePath);
-    if (walked.missing) return null;
-    let fd: number | null = null;
-    try {
-      if (!statSync(walked.hostPath).isFile())
-        throw new HostFsError(nodePath, "io", "not a regular file; not read");
-      fd = openSync(walked.hostPath, "r");
-      const buf = Buffer.alloc(length);
-      const n = readSync(fd, buf, 0, length, offset);
-      return buf.subarray(0, n);
-    } catch (error) {
-      if (error instanceof HostFsError) throw error;
-      return this.absentOrThrow(nodePath, error);
-    } finally {
-      if (fd !== null) closeSync(fd);
     }
   }
 
