@@ -47,6 +47,13 @@ case "${1:-}" in
     ;;
 esac
 
+if [ "${1:-}" = "--system" ]; then
+  # The Go crypto/x509 oracle (test/oracle): Debian 12's Go 1.19 installed, Go 1.21–1.24 unpacked
+  # from Debian into the user cache by go-toolchains.sh (nothing installed, apt sources untouched).
+  install_missing "Go for the oracle suite" /usr/lib/go-1.19/bin/go:golang-1.19-go
+  sh scripts/go-toolchains.sh >/dev/null
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund >&2
 fi

@@ -1,4 +1,7 @@
-import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
+import {
+  goRefusesCertificateFinding,
+  undecodableCertificateVerdict,
+} from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
 import { explainFailure } from "../evaluate/explain-failure.ts";
 import { poolCertificates } from "../evaluate/missing-intermediate.ts";
@@ -32,7 +35,8 @@ export function assembleFindings(inputs: FindingInputs): Finding[] {
   const found: Finding[] = [];
   // An undecodable certificate is why the handshake failed (OpenSSL and Go both stop at it), so it comes first.
   if (inputs.chainProblem) {
-    found.push(undecodableCertificateVerdict(inputs.chainProblem).finding);
+    const goError = inputs.verdicts.find((v) => v.parseFailure)?.parseFailure?.message;
+    found.push(undecodableCertificateVerdict(inputs.chainProblem, goError).finding);
   } else if (net) {
     found.push(net.finding);
   } else {
@@ -59,6 +63,13 @@ function chainFindings(inputs: FindingInputs): Finding[] {
   const out: Finding[] = [];
   const nodeCertificates = poolCertificates(inputs.verdicts.map((v) => v.context.pool));
   for (const verdict of inputs.verdicts) {
+    const refused = verdict.parseFailure;
+    if (refused) {
+      const subject = inputs.presented[refused.index]?.subject ?? null;
+      const f = goRefusesCertificateFinding(refused.index, subject, refused.message);
+      out.push({ ...f, contexts: [verdict.context.name] });
+      continue;
+    }
     const result = verdict.verify;
     if (!result || result.ok || verdict.context.insecure) continue;
     out.push({

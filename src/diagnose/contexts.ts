@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import type { TrustContext } from "../evaluate/evaluate-context.ts";
-import { buildPool, type LoadedSource, loadTrustSource } from "../evaluate/trust-pool.ts";
+import { buildPool, goRefusedCaFinding, type LoadedSource, loadTrustSource } from "../evaluate/trust-pool.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { RuntimeName, SystemStore, TrustSource } from "../node/types.ts";
 import type { Certificate } from "../pki/certificate.ts";
+import { ASSUMED_GO, type GoToolchainSource, goRules } from "../pki/go-rules.ts";
 
 /**
  * The trust contexts of this node for one registry: the OS store as Go loads
@@ -18,21 +19,35 @@ export function buildContexts(
   systemSources: readonly LoadedSource[],
   addresses?: readonly string[],
 ): { contexts: TrustContext[]; findings: Finding[] } {
+  // The OS store as "a Go client" sees it: no binary to read, so the assumed Go.
+  const systemRules = goRules(ASSUMED_GO);
   const contexts: TrustContext[] = [
-    { name: "system", pool: buildPool(systemSources), insecure: null, view: null },
+    {
+      name: "system",
+      pool: buildPool(systemSources, systemRules),
+      insecure: null,
+      view: null,
+      go: ASSUMED_GO,
+      rules: systemRules,
+    },
   ];
   const findings: Finding[] = [];
   for (const runtime of runtimes) {
     const runtimeView = view.trustFor(runtime, registry, addresses);
     const caSources = runtimeView.caFiles.map((source) => loadTrustSource(source, true));
     const sources = runtimeView.usesSystemRoots ? [...systemSources, ...caSources] : caSources;
+    const go: GoToolchainSource = runtimeView.goToolchain ?? ASSUMED_GO;
+    const rules = goRules(go);
     contexts.push({
       name: runtime,
-      pool: buildPool(sources),
+      pool: buildPool(sources, rules),
       insecure: runtimeView.insecure,
       view: runtimeView,
+      go,
+      rules,
     });
-    for (const f of [...runtimeView.findings, ...caSources.flatMap((s) => s.findings)]) {
+    const refused = caSources.map((s) => goRefusedCaFinding(s, rules)).filter((f) => f !== null);
+    for (const f of [...runtimeView.findings, ...caSources.flatMap((s) => s.findings), ...refused]) {
       findings.push({ ...f, contexts: f.contexts ?? [runtime] });
     }
   }

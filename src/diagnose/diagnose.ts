@@ -52,12 +52,14 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     opts.node.systemSources,
     probed.dns.addresses,
   );
+  const sent = probed.tls?.presented ?? [];
+  const realmSent = realm?.tls?.presented ?? [];
   const verdicts: ContextVerdict[] = contexts.map((context) =>
     evaluateContext(
       context,
-      chain.certs.length > 0 ? { presented: chain.certs, target } : null,
-      realmChain.certs.length > 0 && probed.realm
-        ? { presented: realmChain.certs, host: probed.realm.host }
+      sent.length > 0 ? { presented: chain.certs, presentedDer: sent, target } : null,
+      realmSent.length > 0 && probed.realm
+        ? { presented: realmChain.certs, presentedDer: realmSent, host: probed.realm.host }
         : null,
       now,
     ),

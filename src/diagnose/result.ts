@@ -48,4 +48,28 @@ export interface ContextResult {
    * running daemon predates the change, `unconfirmed` when regtrust cannot see it.
    */
   restart?: { unit: string; command: string; status: "pending" | "unconfirmed"; since: string };
+  /** The Go release whose crypto/x509 + crypto/tls rules and error text `error` follows. */
+  go?: ContextGo;
+}
+
+export interface ContextGo {
+  /** e.g. "go1.24.4" (from the binary) or "go1.24" (assumed). */
+  version: string;
+  /** The binary's DefaultGODEBUG, which can keep older rules (e.g. x509negativeserial=1). */
+  defaultGodebug: string | null;
+  /** Where the version was read, e.g. "/usr/bin/containerd (Go build info)"; null when assumed. */
+  source: string | null;
+  /** true: the runtime's Go version could not be read and regtrust assumed `version`. */
+  assumed: boolean;
+  /** The version-dependent rules applied. */
+  rules: {
+    /** "tls: failed to verify certificate: " before x509 errors (Go ≥ 1.20). */
+    verifyErrorPrefix: boolean;
+    /** "(temporarily override with GODEBUG=x509sha1=1)" after SHA-1 errors (Go 1.18–1.23). */
+    sha1GodebugHint: boolean;
+    /** A negative serial number fails to parse (Go ≥ 1.23 unless x509negativeserial=1). */
+    rejectsNegativeSerial: boolean;
+    /** RSA keys below this size cannot verify signatures (Go ≥ 1.24 unless rsa1024min=0); 0 = none. */
+    rsaMinimumBits: number;
+  };
 }

@@ -1,13 +1,14 @@
 import { undecodableCertificateVerdict } from "../evaluate/certificate-message-findings.ts";
 import type { ContextVerdict } from "../evaluate/evaluate-context.ts";
-import { contextOk } from "../evaluate/evaluate-context.ts";
+import { contextOk, type ParseFailure } from "../evaluate/evaluate-context.ts";
 import { networkVerdict } from "../evaluate/network-findings.ts";
 import { sourceOf } from "../evaluate/trust-pool.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { Certificate } from "../pki/certificate.ts";
+import { type GoRules, type GoToolchainSource, tlsErrorText } from "../pki/go-rules.ts";
 import type { ProbeResult } from "../probe/types.ts";
 import { type Target, targetJson } from "../target/target.ts";
-import type { ContextResult, DiagnoseResult, PresentedCertificate } from "./result.ts";
+import type { ContextGo, ContextResult, DiagnoseResult, PresentedCertificate } from "./result.ts";
 
 export interface ResultInputs {
   target: Target;
@@ -24,8 +25,9 @@ export interface ResultInputs {
 /** Shapes the evaluation into the `diagnose --json` contract (docs/schema/diagnose.schema.json, schemaVersion 1). */
 export function toResult(inputs: ResultInputs): DiagnoseResult {
   const { target, probe } = inputs;
+  const goError = inputs.verdicts.find((v) => v.parseFailure)?.parseFailure?.message;
   const transport = inputs.chainProblem
-    ? undecodableCertificateVerdict(inputs.chainProblem)
+    ? undecodableCertificateVerdict(inputs.chainProblem, goError)
     : networkVerdict(probe, 0);
   const transportError = transport?.runtimeError ?? (inputs.tlsOk ? null : "no certificate received");
   const contexts = inputs.verdicts.map((v) => contextResult(v, inputs.tlsOk, transportError));
@@ -69,12 +71,18 @@ function contextResult(
   // Config the runtime cannot load (a client pair, a host directory that is a file) fails every pull before any TLS.
   const configError = context.view?.resolved?.error ?? null;
   const ok = configError === null && contextOk(verdict, tlsOk);
+  const { rules } = context;
+  const parsed = (f: ParseFailure) => tlsErrorText(rules, { kind: "parse-failure", message: f.message });
   let error: string | null = null;
   if (configError !== null) error = configError;
+  else if (verdict.parseFailure) error = parsed(verdict.parseFailure);
   else if (!tlsOk) error = transportError;
-  else if (!context.insecure && verdict.verify && !verdict.verify.ok) error = verdict.verify.error.message;
-  else if (!context.insecure && verdict.realmVerify && !verdict.realmVerify.ok) {
-    error = `failed to fetch anonymous token: ${verdict.realmVerify.error.message}`;
+  else if (!context.insecure && verdict.verify && !verdict.verify.ok) {
+    error = tlsErrorText(rules, verdict.verify.error);
+  } else if (verdict.realmParseFailure) {
+    error = `failed to fetch anonymous token: ${parsed(verdict.realmParseFailure)}`;
+  } else if (!context.insecure && verdict.realmVerify && !verdict.realmVerify.ok) {
+    error = `failed to fetch anonymous token: ${tlsErrorText(rules, verdict.realmVerify.error)}`;
   }
   return {
     name: context.name,
@@ -85,6 +93,23 @@ function contextResult(
     ...(context.view ? { summary: context.view.summary } : {}),
     ...(context.view?.mirrors ? { mirrors: context.view.mirrors } : {}),
     ...(context.view?.resolved ? { resolved: context.view.resolved } : {}),
+    go: goJson(context.go, rules),
+  };
+}
+
+/** Which Go's rules produced `error`, and how regtrust knows (additive to schemaVersion 1). */
+function goJson(go: GoToolchainSource, rules: GoRules): ContextGo {
+  return {
+    version: go.version,
+    defaultGodebug: go.defaultGodebug,
+    source: go.source,
+    assumed: go.assumed,
+    rules: {
+      verifyErrorPrefix: rules.verifyErrorPrefix,
+      sha1GodebugHint: rules.sha1GodebugHint,
+      rejectsNegativeSerial: rules.rejectsNegativeSerial,
+      rsaMinimumBits: rules.rsaMinimumBits,
+    },
   };
 }
 

@@ -59,11 +59,15 @@ export function oversizedCertificateVerdict(tls: TlsFacts, hostPort: string): Ne
 /**
  * A certificate the server sent does not decode (`problem` names its
  * position). OpenSSL and Go both stop the handshake at it: crypto/tls
- * handshake_client.go verifyServerCertificate wraps the x509 parse error,
- * which for bytes that are not a DER SEQUENCE is "x509: malformed certificate".
+ * handshake_client.go verifyServerCertificate wraps the x509 parse error
+ * (`goError`, from pki/go-parse.ts), which for bytes that are not a DER
+ * SEQUENCE is "x509: malformed certificate".
  */
-export function undecodableCertificateVerdict(problem: string): NetworkVerdict {
-  const runtimeError = "tls: failed to parse certificate from server: x509: malformed certificate";
+export function undecodableCertificateVerdict(
+  problem: string,
+  goError = "x509: malformed certificate",
+): NetworkVerdict {
+  const runtimeError = `tls: failed to parse certificate from server: ${goError}`;
   return {
     runtimeError,
     finding: finding(
@@ -86,4 +90,40 @@ function largestEntry(entries: readonly number[], total: number): { index: numbe
   for (const [i, size] of entries.entries()) if (index < 0 || size > (entries[index] ?? 0)) index = i;
   const size = entries[index];
   return size !== undefined && size * 2 > total ? { index, bytes: size } : null;
+}
+
+/** Why Go refuses a certificate, in words that say what to reissue (pki/go-parse.ts texts). */
+function parseFixHint(goError: string): string {
+  if (goError.includes("duplicate extension"))
+    return "it carries the same extension twice; reissue it with each extension once";
+  if (goError.includes("inner and outer signature algorithm"))
+    return "its two signature-algorithm fields differ (a broken CA tool); reissue it";
+  if (goError.includes("IP address of length"))
+    return "an IP address in its subjectAltName is neither 4 nor 16 bytes; reissue it with a valid IP SAN";
+  if (goError.includes("negative serial"))
+    return "its serial number is negative, which Go 1.23 and later refuse; reissue it with a positive serial";
+  if (goError.includes("trailing data")) return "extra bytes follow it; re-export it as clean PEM";
+  return "reissue or re-export it";
+}
+
+/**
+ * A certificate the server sent that Go's parser refuses although it decodes
+ * (pki/go-parse.ts): Go runtimes fail every pull at the handshake, even with
+ * skip_verify, while OpenSSL clients (curl) may accept it.
+ */
+export function goRefusesCertificateFinding(
+  index: number,
+  subject: string | null,
+  goError: string,
+): ReturnType<typeof finding> {
+  const which = `certificate #${index}${index === 0 ? " (the server certificate)" : ""}${subject ? ` "${subject}"` : ""}`;
+  return finding(
+    "tls-handshake-failed",
+    "error",
+    `The registry sends ${which}, which Go's certificate parser refuses (${goError}): containerd and other Go runtimes fail every pull at the TLS handshake, even with skip_verify, although curl may accept it.`,
+    {
+      evidence: [`tls: failed to parse certificate from server: ${goError}`],
+      fix: [`Fix the server's certificate file: ${parseFixHint(goError)}, then reload the registry.`],
+    },
+  );
 }

@@ -61,6 +61,7 @@ export function explainFailure(
         return validity(hint.kind, error.message, hint.cert, presented);
       }
       if (hint?.kind === "insecure-algorithm") return weakSignature(error.message, hint.cert);
+      if (hint?.kind === "weak-key") return weakKey(error.message, hint.cert);
       if (hint?.kind === "not-authorized-to-sign") return notACa(error.message, hint.cert);
       return unknownAuthority(error.message, presented, target, trust);
     default:
@@ -160,6 +161,22 @@ function weakSignature(message: string, cert: Certificate): Finding {
     {
       evidence: [message],
       fix: ["Reissue the certificate with a SHA-256 (or stronger) signature."],
+    },
+  );
+}
+
+/** crypto/rsa (Go ≥ 1.24, rsa1024min) refuses to verify with an RSA key under 1024 bits. */
+function weakKey(message: string, cert: Certificate): Finding {
+  const bits = cert.publicKey.bits ? `${cert.publicKey.bits}-bit ` : "";
+  return finding(
+    "weak-signature",
+    "error",
+    `"${cert.subject}" signs with a ${bits}RSA key, which runtimes built with Go 1.24 or later refuse (keys under 1024 bits).`,
+    {
+      evidence: [message, `sha256 ${cert.sha256}`],
+      fix: [
+        "Reissue the CA with an RSA key of at least 2048 bits (or ECDSA P-256) and reissue what it signed.",
+      ],
     },
   );
 }

@@ -3,6 +3,8 @@ import type { TrustSource } from "../node/types.ts";
 import { CertPool } from "../pki/cert-pool.ts";
 import type { Certificate } from "../pki/certificate.ts";
 import { decodeFailure } from "../pki/decode-failure.ts";
+import { goParseError } from "../pki/go-parse.ts";
+import type { GoRules } from "../pki/go-rules.ts";
 import { goAppendCertsFromPEM, readCertificates } from "../pki/read-bundle.ts";
 
 /** Certificates one trust file contributes, loaded exactly as Go's AppendCertsFromPEM would. */
@@ -74,8 +76,9 @@ export interface TrustPool {
   sources: LoadedSource[];
 }
 
-export function buildPool(sources: readonly LoadedSource[]): TrustPool {
-  const pool = new CertPool();
+/** `rules`: the Go release whose parser decides which pooled certificates count (cert-pool.ts). */
+export function buildPool(sources: readonly LoadedSource[], rules: GoRules | null = null): TrustPool {
+  const pool = new CertPool(rules);
   for (const s of sources) for (const c of s.certs) pool.add(c);
   return { pool, sources: [...sources] };
 }
@@ -88,4 +91,29 @@ export function sourceOf(pool: TrustPool, cert: Certificate): string | null {
   for (const s of [...pool.sources].reverse())
     if (s.certs.some((c) => c.sha256 === cert.sha256)) return s.source.path;
   return null;
+}
+
+/**
+ * Certificates of a per-registry CA file that this context's Go refuses to
+ * parse (a repeated extension, a negative serial for Go ≥ 1.23, …):
+ * AppendCertsFromPEM skips them without a word, so the file anchors less than
+ * it seems to. One finding per file; an error when nothing in it is left.
+ */
+export function goRefusedCaFinding(loaded: LoadedSource, rules: GoRules): Finding | null {
+  const refused = loaded.certs
+    .map((cert, i) => ({ i, cert, why: goParseError(cert.der, rules) }))
+    .filter((r) => r.why !== null);
+  if (refused.length === 0) return null;
+  const left = loaded.certs.length - refused.length;
+  const which = refused.map((r) => `#${r.i + 1} "${r.cert.subject}": ${r.why}`);
+  return finding(
+    "ca-file-unusable",
+    left === 0 ? "error" : "warning",
+    `The CA file ${loaded.source.path} holds ${refused.length === 1 ? "a certificate" : `${refused.length} certificates`} that ${rules.version}'s parser refuses, so the runtime skips ${refused.length === 1 ? "it" : "them"} silently${left === 0 ? " and the file anchors nothing" : ""}.`,
+    {
+      file: loaded.source.path,
+      evidence: which,
+      fix: ["Reissue the CA certificate without the defect (see the evidence) and replace it in the file."],
+    },
+  );
 }

@@ -11,6 +11,7 @@ import { dockerTrustFor } from "./docker.ts";
 import type { HostFs } from "./host-fs.ts";
 import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "./k3s/registries-yaml.ts";
 import { agentContainerdDir, k3sTrustFor } from "./k3s.ts";
+import { runtimeGoToolchain } from "./runtime-go.ts";
 import { readSystemStore, type SystemStoreOptions } from "./system-store.ts";
 import type { DetectedRuntime, DistroInfo, RuntimeName, RuntimeTrustView, SystemStore } from "./types.ts";
 
@@ -45,6 +46,11 @@ export interface NodeViewOptions {
 export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
   const system = readSystemStore(fs, opts.systemStore);
   const cache = new Map<string, RuntimeTrustView>();
+  const goOf = new Map<RuntimeName, ReturnType<typeof runtimeGoToolchain>>();
+  const goToolchainOf = (runtime: RuntimeName) => {
+    if (!goOf.has(runtime)) goOf.set(runtime, runtimeGoToolchain(fs, runtime));
+    return goOf.get(runtime) ?? null;
+  };
   const containerdVersion = once(() =>
     opts.containerdVersion
       ? { version: opts.containerdVersion, source: "option" }
@@ -78,7 +84,10 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
       const key = `${runtime}\u0000${registry}\u0000${(addresses ?? []).join(",")}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      const view = computeTrust(fs, runtime, { registry, addresses: addresses ?? null }, configs);
+      const computed = computeTrust(fs, runtime, { registry, addresses: addresses ?? null }, configs);
+      // Which Go's rules and error text apply: the runtime binary's own build info (issue #22).
+      const go = computed.goToolchain ?? goToolchainOf(runtime);
+      const view = go ? { ...computed, goToolchain: go } : computed;
       cache.set(key, view);
       return view;
     },

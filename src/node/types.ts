@@ -1,4 +1,5 @@
 import type { Finding } from "../findings/finding.ts";
+import type { GoToolchainSource } from "../pki/go-rules.ts";
 
 export type RuntimeName = "containerd" | "docker" | "crio" | "k3s" | "rke2";
 export type ContextName = "system" | RuntimeName;
@@ -69,6 +70,11 @@ export interface RuntimeTrustView {
   plaintextCredentials?: PlaintextCredential[];
   /** The runtime's resolved configuration for this registry, field by field (docs/diagnose-json.md). */
   resolved?: ResolvedView;
+  /**
+   * The Go build of the runtime binary (node/go-buildinfo.ts goVersionOfBinary), whose
+   * crypto/x509 rules and error texts apply; absent → pki/go-rules.ts ASSUMED_GO.
+   */
+  goToolchain?: GoToolchainSource;
 }
 
 /** Which runtime version's rules a view applies, and whether the version had to be assumed. */

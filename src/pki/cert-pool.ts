@@ -1,5 +1,7 @@
 import type { Certificate } from "./certificate.ts";
 import { parseFailure } from "./decode-failure.ts";
+import { goParseError } from "./go-parse.ts";
+import type { GoRules } from "./go-rules.ts";
 
 /**
  * A certificate pool with Go's CertPool semantics (crypto/x509/cert_pool.go):
@@ -8,12 +10,19 @@ import { parseFailure } from "./decode-failure.ts";
  */
 export class CertPool {
   private readonly list: Certificate[] = [];
-  private readonly bySum = new Set<string>();
+  private readonly bySum = new Map<string, Certificate>();
   private readonly bySubject = new Map<string, Certificate[]>();
   private readonly decoded = new WeakMap<Certificate, boolean>();
 
-  static of(certs: Iterable<Certificate>): CertPool {
-    const pool = new CertPool();
+  /**
+   * `rules`: the Go release whose ParseCertificate decides which certificates
+   * a CA file really contributes (AppendCertsFromPEM skips what it refuses,
+   * e.g. a repeated extension); without rules only undecodable ones are skipped.
+   */
+  constructor(private readonly rules: GoRules | null = null) {}
+
+  static of(certs: Iterable<Certificate>, rules: GoRules | null = null): CertPool {
+    const pool = new CertPool(rules);
     for (const cert of certs) pool.add(cert);
     return pool;
   }
@@ -21,7 +30,7 @@ export class CertPool {
   /** Adds a certificate; false when the same DER is already present. */
   add(cert: Certificate): boolean {
     if (this.bySum.has(cert.sha256)) return false;
-    this.bySum.add(cert.sha256);
+    this.bySum.set(cert.sha256, cert);
     this.list.push(cert);
     const same = this.bySubject.get(cert.subjectKey);
     if (same) same.push(cert);
@@ -78,7 +87,8 @@ export class CertPool {
   private decodes(cert: Certificate): boolean {
     let ok = this.decoded.get(cert);
     if (ok === undefined) {
-      ok = parseFailure(cert) === null;
+      ok =
+        parseFailure(cert) === null && (this.rules === null || goParseError(cert.der, this.rules) === null);
       this.decoded.set(cert, ok);
     }
     return ok;

@@ -1,4 +1,5 @@
 import type { Certificate } from "./certificate.ts";
+import { DEFAULT_GO_RULES, type GoRules } from "./go-rules.ts";
 import { internalsOf } from "./parse-certificate.ts";
 import { checkSignature, type SignatureError, UNSUPPORTED } from "./signature-verify.ts";
 
@@ -8,19 +9,28 @@ const CONSTRAINT_VIOLATION: SignatureError = {
   message: "x509: invalid signature: parent certificate cannot sign this kind of certificate",
 };
 
-/** Signature results per (child, parent) object pair; chain building asks repeatedly. */
-const verified = new WeakMap<Certificate, WeakMap<Certificate, SignatureError | null>>();
+/**
+ * Signature results per Go rules object and (child, parent) pair; chain
+ * building asks repeatedly. The rules matter (SHA-1 hint text, RSA key size).
+ */
+const verified = new WeakMap<GoRules, WeakMap<Certificate, WeakMap<Certificate, SignatureError | null>>>();
 
-function cryptoCheck(child: Certificate, parent: Certificate): SignatureError | null {
-  let byParent = verified.get(child);
+function cryptoCheck(child: Certificate, parent: Certificate, rules: GoRules): SignatureError | null {
+  let byChild = verified.get(rules);
+  if (!byChild) {
+    byChild = new WeakMap();
+    verified.set(rules, byChild);
+  }
+  let byParent = byChild.get(child);
   if (!byParent) {
     byParent = new WeakMap();
-    verified.set(child, byParent);
+    byChild.set(child, byParent);
   }
   const cached = byParent.get(parent);
   if (cached !== undefined) return cached;
   const c = internalsOf(child);
-  const result = checkSignature(c.signatureAlgorithm, c.tbs, c.signature, internalsOf(parent).signer);
+  const signer = internalsOf(parent).signer;
+  const result = checkSignature(c.signatureAlgorithm, c.tbs, c.signature, signer, "go", rules);
   byParent.set(parent, result);
   return result;
 }
@@ -31,7 +41,11 @@ function cryptoCheck(child: Certificate, parent: Certificate): SignatureError | 
  * must have keyCertSign when it has a keyUsage at all, and must have signed the child
  * with an algorithm Go accepts (no MD5, no SHA-1).
  */
-export function checkSignatureFrom(child: Certificate, parent: Certificate): SignatureError | null {
+export function checkSignatureFrom(
+  child: Certificate,
+  parent: Certificate,
+  rules: GoRules = DEFAULT_GO_RULES,
+): SignatureError | null {
   if (
     (parent.version === 3 && !parent.basicConstraintsValid) ||
     (parent.basicConstraintsValid && !parent.isCA)
@@ -42,5 +56,5 @@ export function checkSignatureFrom(child: Certificate, parent: Certificate): Sig
     return CONSTRAINT_VIOLATION;
   }
   if (internalsOf(parent).publicKey.goAlgorithm === null) return UNSUPPORTED;
-  return cryptoCheck(child, parent);
+  return cryptoCheck(child, parent, rules);
 }

@@ -6,6 +6,14 @@
 
 export class DerError extends Error {
   override name = "DerError";
+
+  /** Go's ParseCertificate error for the same defect, when it is known (e.g. "x509: cannot parse IP address of length 5"). */
+  readonly goText: string | null;
+
+  constructor(message: string, goText: string | null = null) {
+    super(message);
+    this.goText = goText;
+  }
 }
 
 /** One tag-length-value element: `start` is the identifier octet, `body` the first content octet. */

@@ -50,6 +50,19 @@ export interface ParsedExtensions {
   nameConstraints: NameConstraints | null;
   /** OIDs of critical extensions Go's parser does not handle (parser.go processExtensions). */
   unhandledCritical: string[];
+  /** RFC 5280 §4.2.1.4–4.2.1.14 policy extensions, as Go ≥ 1.24 reads them for policiesValid. */
+  policy: CertificatePolicyInfo;
+}
+
+export interface CertificatePolicyInfo {
+  /** certificatePolicies policy identifiers, in order. */
+  policies: string[];
+  /** policyMappings: [issuerDomainPolicy, subjectDomainPolicy] pairs. */
+  mappings: [string, string][];
+  /** policyConstraints requireExplicitPolicy / inhibitPolicyMapping, inhibitAnyPolicy skipCerts; null when absent. */
+  requireExplicitPolicy: number | null;
+  inhibitPolicyMapping: number | null;
+  inhibitAnyPolicy: number | null;
 }
 
 // RFC 5280 §4.2.1 and §4.2.2 extension OIDs.
@@ -64,6 +77,9 @@ const OID = {
   authorityKeyId: "2.5.29.35",
   extKeyUsage: "2.5.29.37",
   authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+  policyMappings: "2.5.29.33",
+  policyConstraints: "2.5.29.36",
+  inhibitAnyPolicy: "2.5.29.54",
   adOcsp: "1.3.6.1.5.5.7.48.1",
   adCaIssuers: "1.3.6.1.5.5.7.48.2",
 } as const;
@@ -126,6 +142,13 @@ export function emptyExtensions(): ParsedExtensions {
     ocspServers: [],
     nameConstraints: null,
     unhandledCritical: [],
+    policy: {
+      policies: [],
+      mappings: [],
+      requireExplicitPolicy: null,
+      inhibitPolicyMapping: null,
+      inhibitAnyPolicy: null,
+    },
   };
 }
 
@@ -179,6 +202,12 @@ function applyExtension(out: ParsedExtensions, oid: string, value: Uint8Array, o
       return true;
     case OID.nameConstraints:
       return parseNameConstraints(out, value, root);
+    case OID.certificatePolicies:
+    case OID.policyMappings:
+    case OID.policyConstraints:
+    case OID.inhibitAnyPolicy:
+      parsePolicyExtension(out.policy, oid, value, root);
+      return HANDLED.has(oid);
     default:
       return HANDLED.has(oid);
   }
@@ -216,8 +245,13 @@ function parseSans(out: ParsedExtensions, value: Uint8Array, root: Tlv): void {
         break;
       case 0x87: {
         const data = contents(value, gn);
-        // parser.go parseSANExtension: "x509: cannot parse IP address of length".
-        if (data.length !== 4 && data.length !== 16) throw new DerError("bad IP address length in SAN");
+        // parser.go parseSANExtension, Go 1.19–1.24.
+        if (data.length !== 4 && data.length !== 16) {
+          throw new DerError(
+            "bad IP address length in SAN",
+            `x509: cannot parse IP address of length ${data.length}`,
+          );
+        }
         out.sanIpBytes.push(data);
         out.sans.ip.push(formatIp(data));
         break;
@@ -273,4 +307,31 @@ function ipNet(data: Uint8Array): IpNet {
   if (data.length !== 8 && data.length !== 32) throw new DerError("bad IP constraint length");
   const half = data.length / 2;
   return { ip: data.subarray(0, half), mask: data.subarray(half) };
+}
+
+/**
+ * parser.go (Go 1.24) certificatePolicies, policyMappings, policyConstraints and
+ * inhibitAnyPolicy. Lenient: before Go 1.24 these were not read at all, so a
+ * malformed one leaves the fields as they are instead of failing the parse.
+ */
+function parsePolicyExtension(out: CertificatePolicyInfo, oid: string, value: Uint8Array, root: Tlv): void {
+  try {
+    if (oid === OID.certificatePolicies) {
+      out.policies = children(value, root).map((info) => readOid(value, children(value, info)[0]!));
+    } else if (oid === OID.policyMappings) {
+      out.mappings = children(value, root).map((pair) => {
+        const [issuer, subject] = children(value, pair);
+        return [readOid(value, issuer!), readOid(value, subject!)] as [string, string];
+      });
+    } else if (oid === OID.policyConstraints) {
+      for (const t of children(value, root)) {
+        if (t.tag === 0x80) out.requireExplicitPolicy = readSmallInt(value, { ...t, tag: TAG.integer });
+        if (t.tag === 0x81) out.inhibitPolicyMapping = readSmallInt(value, { ...t, tag: TAG.integer });
+      }
+    } else if (oid === OID.inhibitAnyPolicy) {
+      out.inhibitAnyPolicy = readSmallInt(value, root);
+    }
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+  }
 }

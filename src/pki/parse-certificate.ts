@@ -56,7 +56,9 @@ export function parseCertificate(der: Uint8Array, opts: { deferred?: boolean } =
   try {
     return decode(der, opts.deferred === true);
   } catch (error) {
-    if (error instanceof DerError) throw new InputError(`not a valid X.509 certificate: ${error.message}`);
+    if (error instanceof DerError) {
+      throw new InputError(`not a valid X.509 certificate: ${error.message}`, { cause: error });
+    }
     throw error;
   }
 }

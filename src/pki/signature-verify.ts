@@ -1,4 +1,5 @@
 import { constants, createPublicKey, type KeyObject, verify } from "node:crypto";
+import { DEFAULT_GO_RULES, type GoRules } from "./go-rules.ts";
 import type { SignatureAlgorithmInfo } from "./signature-algorithm.ts";
 
 /**
@@ -12,6 +13,7 @@ export type SignatureErrorKind =
   | "unsupported-algorithm"
   | "key-mismatch"
   | "bad-signature"
+  | "weak-key"
   | "not-authorized-to-sign";
 
 export interface SignatureError {
@@ -32,9 +34,9 @@ export const UNSUPPORTED: SignatureError = {
 };
 
 /** x509.go InsecureAlgorithmError.Error (the GODEBUG hint exists from Go 1.18 until 1.23). */
-export function insecureAlgorithm(name: string): SignatureError {
-  const override =
-    name === "SHA1-RSA" || name === "ECDSA-SHA1" ? " (temporarily override with GODEBUG=x509sha1=1)" : "";
+export function insecureAlgorithm(name: string, rules: GoRules = DEFAULT_GO_RULES): SignatureError {
+  const sha1 = name === "SHA1-RSA" || name === "ECDSA-SHA1";
+  const override = sha1 && rules.sha1GodebugHint ? " (temporarily override with GODEBUG=x509sha1=1)" : "";
   return {
     kind: "insecure-algorithm",
     message: `x509: cannot verify signature: insecure algorithm ${name}${override}`,
@@ -84,19 +86,35 @@ export function checkSignature(
   signature: Uint8Array,
   signer: SignerKey,
   policy: "go" | "crypto" = "go",
+  rules: GoRules = DEFAULT_GO_RULES,
 ): SignatureError | null {
   if (!alg.known) return UNSUPPORTED;
   if (alg.hash === null && alg.keyAlgorithm !== "Ed25519") return UNSUPPORTED;
-  if (policy === "go" && (alg.hash === "md5" || alg.hash === "sha1")) return insecureAlgorithm(alg.name);
+  if (policy === "go" && (alg.hash === "md5" || alg.hash === "sha1"))
+    return insecureAlgorithm(alg.name, rules);
   const actual = signer.goAlgorithm;
   // Go has no DSA case in its key switch since 1.16: falls through to ErrUnsupportedAlgorithm.
   if (actual === null || actual === "DSA") return UNSUPPORTED;
   if (alg.keyAlgorithm !== actual) return keyMismatch(alg.keyAlgorithm ?? "", actual);
   const key = signer.keyObject();
   if (!key) return UNSUPPORTED;
+  if (policy === "go" && actual === "RSA") {
+    const tooSmall = rsaKeyTooSmall(key, rules);
+    if (tooSmall) return tooSmall;
+  }
   return verifyWithNode(alg, signed, signature, key, actual)
     ? null
     : { kind: "bad-signature", message: FAILURE_TEXT[actual] };
+}
+
+/** crypto/rsa checkKeySize (Go ≥ 1.24, rsa1024min): verification refuses keys below 1024 bits. */
+function rsaKeyTooSmall(key: KeyObject, rules: GoRules): SignatureError | null {
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (rules.rsaMinimumBits === 0 || bits >= rules.rsaMinimumBits) return null;
+  return {
+    kind: "weak-key",
+    message: `crypto/rsa: ${bits}-bit keys are insecure (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)`,
+  };
 }
 
 function verifyWithNode(

@@ -126,6 +126,7 @@ export function verifyWith(
     ip: o.ip ?? null,
     now: o.now ?? NOW,
     ...(o.keyUsages ? { keyUsages: o.keyUsages } : {}),
+    ...(o.rules ? { rules: o.rules } : {}),
   });
 }
 

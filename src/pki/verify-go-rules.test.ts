@@ -1,10 +1,14 @@
 import { before } from "node:test";
+import { goRules } from "./go-rules.ts";
 import { type DatedPki, datedPki, describeVerifyCases, HOST, UNKNOWN, type VerifyCase } from "./test-pki.ts";
+
+/** Debian 12's Go, whose texts these rows were first written against. */
+const GO_1_19 = goRules({ version: "go1.19.8", defaultGodebug: null });
 
 /**
  * Validity, CA constraints, signature algorithms, key usage and name constraints.
  * Texts: CertificateInvalidError.Error and ConstraintViolationError (verify.go,
- * x509.go), InsecureAlgorithmError with its GODEBUG hint (x509.go, Go 1.18–1.23).
+ * x509.go), InsecureAlgorithmError with its GODEBUG hint (x509.go, Go 1.18–1.23; gone in 1.24, the default).
  */
 
 let pki: DatedPki;
@@ -135,6 +139,7 @@ const algorithmCases: VerifyCase[] = [
       ).cert,
       intermediates: [rsa.certs.intermediate],
       trust: [rsa.certs.root],
+      rules: GO_1_19,
     }),
     kind: "unknown-authority",
     message: hint(
@@ -144,16 +149,26 @@ const algorithmCases: VerifyCase[] = [
     hintKind: "insecure-algorithm",
   },
   {
-    name: "ECDSA-SHA1 leaf",
+    name: "ECDSA-SHA1 leaf (Go 1.19: with the GODEBUG hint)",
     setup: async (p) => ({
       leaf: (
         await p.issue({ commonName: HOST, dnsNames: [HOST], issuer: p.intermediate, signatureHash: "SHA-1" })
       ).cert,
+      rules: GO_1_19,
     }),
     message: hint(
       "x509: cannot verify signature: insecure algorithm ECDSA-SHA1 (temporarily override with GODEBUG=x509sha1=1)",
       "Dated Intermediate CA",
     ),
+  },
+  {
+    name: "ECDSA-SHA1 leaf (Go 1.24, the default: the hint is gone)",
+    setup: async (p) => ({
+      leaf: (
+        await p.issue({ commonName: HOST, dnsNames: [HOST], issuer: p.intermediate, signatureHash: "SHA-1" })
+      ).cert,
+    }),
+    message: hint("x509: cannot verify signature: insecure algorithm ECDSA-SHA1", "Dated Intermediate CA"),
   },
   {
     name: "SHA-1 leaf that is itself trusted → ok (no signature is checked)",

@@ -2,14 +2,16 @@ import { CertPool } from "./cert-pool.ts";
 import type { Certificate } from "./certificate.ts";
 import { checkSignatureFrom } from "./check-signature.ts";
 import { goQuote } from "./go-quote.ts";
+import { DEFAULT_GO_RULES, type GoRules } from "./go-rules.ts";
 import { verifyHostname } from "./hostname.ts";
 import { nameConstraintError } from "./name-constraints.ts";
 import { internalsOf, serialDecimal } from "./parse-certificate.ts";
+import { policiesValid } from "./policy-graph.ts";
 import type { SignatureError } from "./signature-verify.ts";
 
 /**
  * Certificate.Verify + VerifyHostname as crypto/tls calls them in the Go runtimes
- * (crypto/x509/verify.go, Go 1.19–1.22): no AIA fetching, intermediates only from
+ * (crypto/x509/verify.go, Go 1.19–1.24; version differences in go-rules.ts): no AIA fetching, intermediates only from
  * the handshake, every pool certificate is an anchor, SANs only, SHA-1 rejected.
  * Error texts are Go's, byte for byte, so they can be matched against runtime logs.
  */
@@ -31,6 +33,7 @@ export type GoVerifyErrorKind =
   | "insecure-algorithm"
   | "too-many-intermediates"
   | "name-constraints"
+  | "parse-failure"
   | "other";
 
 export interface GoVerifyError {
@@ -65,6 +68,8 @@ export interface GoVerifyOptions {
   now: Date;
   /** Default ["serverAuth"], as Verify uses when KeyUsages is empty. */
   keyUsages?: GoKeyUsage[];
+  /** The Go release whose rules apply (go-rules.ts); the assumed default otherwise. */
+  rules?: GoRules;
 }
 
 type CertType = "leaf" | "intermediate" | "root";
@@ -75,6 +80,7 @@ interface BuildState {
   now: Date;
   leaf: Certificate;
   sigChecks: number;
+  rules: GoRules;
 }
 
 /** verify.go maxChainSignatureChecks. */
@@ -96,7 +102,7 @@ function isValid(
   chain: Certificate[],
   state: BuildState,
 ): GoVerifyError | null {
-  if (internalsOf(cert).extensions.unhandledCritical.length > 0) {
+  if (unhandledCritical(cert, state.rules)) {
     return fail("other", "x509: unhandled critical extension", cert);
   }
   const now = state.now.getTime();
@@ -123,6 +129,15 @@ function isValid(
     return fail("too-many-intermediates", "x509: too many intermediates for path length constraint", cert);
   }
   return null;
+}
+
+/** parser.go policy extensions Go handles from 1.24 (policyMappings, policyConstraints, inhibitAnyPolicy). */
+const POLICY_EXTENSIONS = new Set(["2.5.29.33", "2.5.29.36", "2.5.29.54"]);
+
+function unhandledCritical(cert: Certificate, rules: GoRules): boolean {
+  const unhandled = internalsOf(cert).extensions.unhandledCritical;
+  if (!rules.handlesPolicyExtensions) return unhandled.length > 0;
+  return unhandled.some((oid) => !POLICY_EXTENSIONS.has(oid));
 }
 
 /**
@@ -184,7 +199,7 @@ function buildChains(cert: Certificate, chain: Certificate[], state: BuildState)
       err = fail("other", text, cert);
       return;
     }
-    const sigErr = checkSignatureFrom(cert, candidate);
+    const sigErr = checkSignatureFrom(cert, candidate, state.rules);
     if (sigErr) {
       if (!hint) [hint, hintCert] = [sigErr, candidate];
       return;
@@ -224,6 +239,7 @@ export function verifyLikeGo(opts: GoVerifyOptions): GoVerifyResult {
     now: opts.now,
     leaf,
     sigChecks: 0,
+    rules: opts.rules ?? DEFAULT_GO_RULES,
   };
   const leafErr = isValid(leaf, "leaf", [], state);
   if (leafErr) return { ok: false, error: leafErr };
@@ -240,10 +256,25 @@ export function verifyLikeGo(opts: GoVerifyOptions): GoVerifyResult {
     if (built.err) return { ok: false, error: built.err };
     candidates = built.chains;
   }
+  // Go ≥ 1.24 drops chains whose certificate policies do not validate (verify.go policiesValid).
+  let invalidPolicies = 0;
+  if (state.rules.checksPolicies) {
+    const valid = candidates.filter((chain) => policiesValid(chain));
+    invalidPolicies = candidates.length - valid.length;
+    candidates = valid;
+    if (candidates.length === 0) {
+      const text = "x509: no valid chains built: all candidate chains have invalid policies";
+      return { ok: false, error: fail("other", text, leaf) };
+    }
+  }
   const usages =
     opts.keyUsages && opts.keyUsages.length > 0 ? opts.keyUsages : (["serverAuth"] as GoKeyUsage[]);
   if (usages.includes("any")) return { ok: true, chains: candidates };
   const chains = candidates.filter((chain) => chainAllowsUsage(chain, usages));
+  if (chains.length === 0 && invalidPolicies > 0) {
+    const text = `x509: no valid chains built: ${candidates.length} chains with incompatible key usage, ${invalidPolicies} chains with invalid policies`;
+    return { ok: false, error: fail("incompatible-usage", text, leaf) };
+  }
   if (chains.length === 0) {
     return {
       ok: false,

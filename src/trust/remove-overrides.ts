@@ -44,7 +44,8 @@ export async function removeOverridesOnly(
       );
       continue;
     }
-    const verdict = evaluateContext(context, { presented, target: req.target }, null, now);
+    const presentedDer = probed.tls?.presented ?? [];
+    const verdict = evaluateContext(context, { presented, presentedDer, target: req.target }, null, now);
     if (verdict.verify && !verdict.verify.ok)
       problems.push(
         `${context.name} would fail without ${context.insecure.setting}: ${verdict.verify.error.message}`,

@@ -72,3 +72,13 @@ export function context(result: DiagnoseJson, name: string): DiagnoseJson["conte
   if (!found) throw new Error(`no context ${name} in ${JSON.stringify(result.contexts)}`);
   return found;
 }
+
+/**
+ * A context's error without crypto/tls's "tls: failed to verify certificate: "
+ * (Go ≥ 1.20): what skopeo from Debian 12, built with Go 1.19, prints for the
+ * same chain. regtrust words the context's error for the runtime's Go
+ * (assumed go1.24 when it cannot read it); the x509 part is the same.
+ */
+export function x509Text(error: string | null | undefined): string {
+  return (error ?? "?").replace(/^tls: failed to verify certificate: /, "");
+}

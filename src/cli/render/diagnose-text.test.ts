@@ -46,7 +46,19 @@ const INCIDENT: DiagnoseResult = {
       ok: false,
       anchors: ["/etc/ssl/certs/ca-certificates.crt"],
       insecure: false,
-      error: "x509: certificate signed by unknown authority",
+      error: "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+      go: {
+        version: "go1.24",
+        defaultGodebug: null,
+        source: null,
+        assumed: true,
+        rules: {
+          verifyErrorPrefix: true,
+          sha1GodebugHint: false,
+          rejectsNegativeSerial: true,
+          rsaMinimumBits: 1024,
+        },
+      },
     },
     {
       name: "containerd",
@@ -56,6 +68,18 @@ const INCIDENT: DiagnoseResult = {
       error: "x509: certificate signed by unknown authority",
       summary:
         "config_path /etc/containerd/certs.d: no host directory for repo.example.com:11000; system roots only",
+      go: {
+        version: "go1.19.8",
+        defaultGodebug: null,
+        source: "/usr/bin/containerd (Go build info)",
+        assumed: false,
+        rules: {
+          verifyErrorPrefix: false,
+          sha1GodebugHint: true,
+          rejectsNegativeSerial: false,
+          rsaMinimumBits: 0,
+        },
+      },
     },
   ],
   registry: { status: 401, apiVersion: "registry/2.0", authRealm: "https://auth.example.com/token" },

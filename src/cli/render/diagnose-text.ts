@@ -2,6 +2,7 @@ import { oneLine } from "../../core/terminal-text.ts";
 import type { ContextResult, DiagnoseResult, PresentedCertificate } from "../../diagnose/result.ts";
 import type { Finding } from "../../findings/finding.ts";
 import type { RulesApplied } from "../../node/types.ts";
+import { goMinor } from "../../pki/go-rules.ts";
 import type { Style } from "../style.ts";
 import { renderFindings } from "./findings-text.ts";
 
@@ -97,6 +98,7 @@ function contextLines(context: ContextResult, width: number, style: Style): stri
     const label = context.ok && !context.insecure ? "anchored by" : "trusts";
     lines.push(style.dim(`${pad}${label}: ${context.anchors.join(", ")}`));
   }
+  if (context.go) lines.push(style.dim(`${pad}${goRulesLine(context.go)}`));
   return lines;
 }
 
@@ -104,6 +106,22 @@ function contextLines(context: ContextResult, width: number, style: Style): stri
 function rulesLine(rules: RulesApplied): string {
   if (rules.assumed) return `rules: ${rules.rules} (version not found in the package database: assumed)`;
   return `rules: ${rules.rules} (${rules.runtimeVersion} from ${rules.versionSource})`;
+}
+
+/** Which Go's rules and error text the line above follows, and whether that was read or assumed. */
+export function goRulesLine(go: NonNullable<ContextResult["go"]>): string {
+  if (go.assumed) {
+    return `Go rules: ${go.version} (assumed: no Go version was read from a binary; errors are worded as ${go.version} words them)`;
+  }
+  const debug = [
+    go.rules.rejectsNegativeSerial ? null : "negative serials accepted",
+    go.rules.rsaMinimumBits === 0 && (goMinor(go.version) ?? 0) >= 24
+      ? "RSA keys under 1024 bits accepted"
+      : null,
+  ].filter(Boolean);
+  const godebug =
+    go.defaultGodebug && debug.length > 0 ? `; its DefaultGODEBUG keeps ${debug.join(", ")}` : "";
+  return `Go rules: ${go.version}, read from ${go.source}${godebug}`;
 }
 
 function chainHeading(result: DiagnoseResult): string {

@@ -1,0 +1,37 @@
+import { type GoBinaryInfo, goVersionOfBinary } from "./go-buildinfo.ts";
+import type { HostFs } from "./host-fs.ts";
+import type { RuntimeName } from "./types.ts";
+
+/**
+ * The binary whose Go build decides each runtime's crypto/x509 rules and
+ * error text, first found wins. k3s and RKE2 run containerd from their own
+ * data directories (k3s: the multi-call binary unpacked under
+ * /var/lib/rancher/k3s/data/current/bin; RKE2: /var/lib/rancher/rke2/bin),
+ * else the main binary, which is built with the same Go. The OS store's
+ * `system` context is curl/OpenSSL, not Go: it keeps the assumed rules.
+ */
+const RUNTIME_BINARIES: Record<RuntimeName, readonly string[]> = {
+  containerd: ["/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/sbin/containerd"],
+  docker: ["/usr/sbin/dockerd", "/usr/bin/dockerd", "/usr/local/bin/dockerd"],
+  crio: ["/usr/bin/crio", "/usr/local/bin/crio"],
+  k3s: ["/var/lib/rancher/k3s/data/current/bin/containerd", "/usr/local/bin/k3s", "/usr/bin/k3s"],
+  rke2: ["/var/lib/rancher/rke2/bin/containerd", "/usr/local/bin/rke2", "/usr/bin/rke2"],
+};
+
+/** The Go build of the runtime's binary under the root; null when none carries Go build info. */
+export function runtimeGoToolchain(fs: HostFs, runtime: RuntimeName): GoBinaryInfo | null {
+  for (const path of RUNTIME_BINARIES[runtime] ?? []) {
+    const info = safely(() => goVersionOfBinary(fs, path));
+    if (info) return info;
+  }
+  return null;
+}
+
+/** An unreadable or escaping path is "not this binary", never a failed diagnosis. */
+function safely<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}
