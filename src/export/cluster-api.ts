@@ -17,10 +17,10 @@ export function clusterApiTemplate(
   opts: { diagnoseTarget: string; gate: boolean },
 ): string {
   const { writeFiles, runcmd } = cloudInitParts(exported, opts);
-  const spec: Record<string, unknown> = {
-    files: writeFiles.map(fileOf),
-    preKubeadmCommands: runcmd.map(commandLine),
-  };
+  // The CRD requires at least one item in `files` when present (minItems 1): omit it when empty (k3s writes via commands).
+  const spec: Record<string, unknown> = {};
+  if (writeFiles.length > 0) spec.files = writeFiles.map(fileOf);
+  spec.preKubeadmCommands = runcmd.map(commandLine);
   if (opts.gate) spec.joinConfiguration = { nodeRegistration: { taints: [{ ...GATE_TAINT }] } };
   const document = {
     apiVersion: "bootstrap.cluster.x-k8s.io/v1beta2",
