@@ -33,7 +33,9 @@ interface KarpenterDoc {
   metadata: { name: string };
   spec: {
     userData: string;
-    template: { spec: { startupTaints: Array<{ key: string; effect: string }>; nodeClassRef: { name: string } } };
+    template: {
+      spec: { startupTaints: Array<{ key: string; effect: string }>; nodeClassRef: { name: string } };
+    };
   };
 }
 
@@ -101,7 +103,7 @@ describe(`export --format karpenter (checked against ${UPSTREAM.karpenter} CRDs)
   test("the CRD check can fail: a startup taint with an unknown effect is rejected", async () => {
     const text = await exportText(["repo.example.com", "--ca", caFile, "--format", "karpenter", "--gate"]);
     const pool = parseAllDocuments(text)[1]!.toJS() as KarpenterDoc;
-    pool.spec.template.spec.startupTaints[0].effect = "NO_SCHEDULE";
+    pool.spec.template.spec.startupTaints[0]!.effect = "NO_SCHEDULE";
     assert.equal(nodePoolSchema(pool), false);
   });
 });
