@@ -36,7 +36,7 @@ export function talosConfig(exported: ExportPlan, variant: TalosVariant): string
       ? { apiVersion: "v1alpha1", kind: "TrustedRootsConfig", name, certificates: osAnchor.content }
       : null;
   const out: string[] = [];
-  if (variant !== "legacy") {
+  if (variant === "documents" || variant === "both") {
     out.push(
       `# Talos >= 1.12: per-registry CA (RegistryTLSConfig)${roots ? " and OS trust (TrustedRootsConfig)" : ""}.\n`,
     );
