@@ -16,6 +16,9 @@ export const GATE_NOTE = [
 
 /** A Kubernetes object name from the registry: DNS-1123 label characters only. */
 export function objectNameFor(registry: string): string {
-  const base = `regtrust-${registry.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.replace(/-+$/, "");
+  const base = `regtrust-${registry
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")}`.replace(/-+$/, "");
   return base.slice(0, 63).replace(/-+$/, "");
 }

@@ -42,7 +42,8 @@ export function terraformCloudInit(exported: ExportPlan, opts: { diagnoseTarget:
 
 /** HCL templates read `${` and `%{` as interpolation and directives; `$${` and `%%{` are their literals. */
 export function escapeTemplate(text: string): string {
-  return text.replaceAll("${", "$${").replaceAll("%{", "%%{");
+  // Replacer functions: in a replacement string, "$$" would itself mean one "$".
+  return text.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
 }
 
 function heredocMarker(text: string): string {
