@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Finding } from "../findings/finding.ts";
 import type { HostFs } from "../node/host-fs.ts";
+import { immutableOsFindings } from "../node/immutable-os.ts";
 import { readSystemStore } from "../node/system-store.ts";
 import { RUNTIME_NAMES, type RuntimeName } from "../node/types.ts";
 import type { Journal } from "../plan/journal.ts";
@@ -56,6 +57,7 @@ export function auditNode(fs: HostFs, opts: AuditOptions): AuditReport {
   if (runtimes.has("rke2")) auditK3s(ctx, "rke2");
   const store = readSystemStore(fs);
   auditSystemAnchors(ctx, store);
+  ctx.findings.push(...immutableOsFindings(store.distro, null));
   auditStaleTrust(ctx, store, opts.procRoot ?? join(fs.root, "proc"), runtimes);
   const findings = sortFindings(dedupe(ctx.findings));
   return {

@@ -39,6 +39,8 @@ export const FINDING_CODES = [
   // Node audit (regtrust audit).
   "plaintext-credentials",
   "private-key-exposed",
+  // Node OS whose trust is set at provisioning (Talos, Bottlerocket, Flatcar): points at regtrust export.
+  "immutable-os",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
