@@ -70,6 +70,7 @@ describe("objectNameFor: a DNS-1123 name from the registry", () => {
 describe("escapeTemplate (HCL template sequences)", () => {
   const table: Array<[string, string]> = [
     ["plain", "plain"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL template syntax, not a JS template
     ["${HOME}", "$${HOME}"],
     ["%{ if x }", "%%{ if x }"],
     ["$HOME and %s", "$HOME and %s"],

@@ -5,9 +5,12 @@
  * commands; --gate adds the startup taint to joinConfiguration.
  */
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { createTestPki } from "../../src/pki/generate.ts";
+import { runCommand } from "../support/processes.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { exportText, writeCaFile } from "./export-support.ts";
 import { crdValidator, errorsOf, UPSTREAM } from "./upstream-schemas.ts";
@@ -64,6 +67,11 @@ describe(`export --format cluster-api (checked against ${UPSTREAM.clusterApi} CR
         (cloudInit.write_files ?? []).map((f) => [f.path, f.content]),
       );
       assert.equal(spec.preKubeadmCommands.length, cloudInit.runcmd.length);
+      // cloud-init writes runcmd strings into one shell script (Ignition: /etc/kubeadm.sh): it must parse as sh.
+      const dir = await dirs.make("capi-commands");
+      await writeFile(join(dir, "pre.sh"), `${spec.preKubeadmCommands.join("\n")}\n`);
+      const syntax = await runCommand(["sh", "-n", join(dir, "pre.sh")], { timeoutMs: 10_000 });
+      assert.equal(syntax.code, 0, syntax.stderr);
       if (c.args.includes("k3s")) return;
       assert.ok(
         spec.files!.some((f) => f.path.includes("/certs.d/repo.example.com:5000/") && f.content === caPem),
