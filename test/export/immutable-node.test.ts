@@ -34,14 +34,17 @@ const NODES = [
     id: "bottlerocket",
     osRelease: 'NAME=Bottlerocket\nID=bottlerocket\nPRETTY_NAME="Bottlerocket OS 1.47.0 (aws-k8s-1.34)"\n',
     refuses: true,
+    // Bottlerocket's release package installs it under /usr/lib; os-release(5) readers fall back to it.
+    path: "usr/lib/os-release",
   },
   { id: "flatcar", osRelease: 'NAME="Flatcar Container Linux by Kinvolk"\nID=flatcar\n', refuses: false },
-];
+] as Array<{ id: string; osRelease: string; refuses: boolean; path?: string }>;
 
-async function nodeRoot(osRelease: string): Promise<string> {
+async function nodeRoot(osRelease: string, path = "etc/os-release"): Promise<string> {
   const root = await dirs.make("immutable-node");
   await mkdir(join(root, "etc/containerd"), { recursive: true });
-  await writeFile(join(root, "etc/os-release"), osRelease);
+  await mkdir(join(root, path, ".."), { recursive: true });
+  await writeFile(join(root, path), osRelease);
   await writeFile(join(root, "etc/containerd/config.toml"), "version = 2\n");
   return root;
 }
@@ -57,7 +60,7 @@ interface Report {
 describe("regtrust on immutable node OSes", () => {
   for (const node of NODES) {
     test(`${node.id}: audit and diagnose name the OS and the export command`, async () => {
-      const root = await nodeRoot(node.osRelease);
+      const root = await nodeRoot(node.osRelease, node.path);
       const audit = await runCli(["audit", "--root", root, "--json"]);
       const auditFinding = (JSON.parse(audit.stdout) as Report).findings.find(
         (f) => f.code === "immutable-os",
@@ -73,7 +76,7 @@ describe("regtrust on immutable node OSes", () => {
 
     if (!node.refuses) continue;
     test(`${node.id}: trust refuses with exit 2, names the export, writes nothing`, async () => {
-      const root = await nodeRoot(node.osRelease);
+      const root = await nodeRoot(node.osRelease, node.path);
       const beforeTree = await listTree(root);
       const run = await runCli(["trust", "repo.example.com", "--ca", caFile, "--root", root]);
       assert.equal(run.code, 2, run.stderr);
