@@ -3,6 +3,7 @@ import { restartFinding } from "../diagnose/pending-findings.ts";
 import type { Finding } from "../findings/finding.ts";
 import { CONTAINERD_CONFIG } from "../node/containerd/config.ts";
 import type { HostFs } from "../node/host-fs.ts";
+import { immutableOsFindings } from "../node/immutable-os.ts";
 import { pendingRestarts } from "../node/pending-restart.ts";
 import { readSystemStore } from "../node/system-store.ts";
 import { RUNTIME_NAMES, type RuntimeName } from "../node/types.ts";
@@ -61,6 +62,7 @@ export function auditNode(fs: HostFs, opts: AuditOptions): AuditReport {
   const store = readSystemStore(fs);
   auditSystemAnchors(ctx, store);
   auditOsBundle(ctx, store);
+  ctx.findings.push(...immutableOsFindings(store.distro, null));
   auditStaleTrust(ctx, store, opts.procRoot ?? join(fs.root, "proc"), runtimes);
   auditPendingRestarts(ctx, runtimes, opts.procRoot);
   const findings = sortFindings(dedupe(ctx.findings));

@@ -109,9 +109,14 @@ function buildProgram(io: Io, setExit: SetExit): Command {
 
   program
     .command("export")
-    .description("the fix `trust` makes, as cloud-init user-data or an Ansible playbook for new nodes")
+    .description(
+      "the fix `trust` makes, for new nodes: cloud-init, Ansible, Terraform, Cluster API, Karpenter, EKS, Bottlerocket, Talos, Flatcar",
+    )
     .argument("<target>", "host[:port], image reference or https URL")
-    .option("--format <format>", "cloud-init or ansible (required)")
+    .option(
+      "--format <format>",
+      "cloud-init, ansible, terraform, cluster-api, karpenter, eks, bottlerocket, talos or flatcar (required)",
+    )
     .option("--ca <file>", "the CA certificate (PEM, DER or bundle) that anchors the registry's chain")
     .option(
       "--runtime <list>",
@@ -122,6 +127,11 @@ function buildProgram(io: Io, setExit: SetExit): Command {
       "--distro <id>",
       "target distribution: debian, ubuntu, rhel, fedora, amzn, sles, alpine, arch",
       "debian",
+    )
+    .option("--gate", "new nodes start with the registry-trust startup taint (cluster-api, karpenter, eks)")
+    .option(
+      "--talos-version <version>",
+      "Talos release of the nodes (default: print the >= 1.12 and older forms)",
     )
     .option("-o, --output <file>", "write to FILE instead of stdout")
     .action(async (target: string, opts) => {

@@ -2,6 +2,7 @@ import type { Clock } from "../core/deps.ts";
 import { InputError } from "../core/errors.ts";
 import { type ContextVerdict, evaluateContext } from "../evaluate/evaluate-context.ts";
 import type { LoadedSource } from "../evaluate/trust-pool.ts";
+import { immutableOsFindings } from "../node/immutable-os.ts";
 import type { NodeView } from "../node/node-view.ts";
 import type { PendingRestart } from "../node/pending-restart.ts";
 import type { RuntimeName } from "../node/types.ts";
@@ -71,7 +72,7 @@ export async function diagnose(target: Target, opts: DiagnoseOptions): Promise<D
     presented: chain.certs,
     chainProblem: chain.problem ?? realmChain.problem,
     verdicts,
-    configFindings,
+    configFindings: [...configFindings, ...immutableOsFindings(opts.node.view.distro, target.registry)],
     now,
     expiringDays: opts.expiringDays,
     timeoutMs: opts.timeoutMs,

@@ -5,7 +5,7 @@ import type { ExportPlan } from "./export-plan.ts";
 import { registriesYamlMergeCommand } from "./registries-yaml-merge.ts";
 import { type ExportStep, exportSteps, octal, orderedCommands } from "./steps.ts";
 
-interface WriteFile {
+export interface WriteFile {
   path: string;
   permissions: string;
   owner: string;
@@ -13,7 +13,7 @@ interface WriteFile {
   encoding?: "b64";
 }
 
-type RunCommand = string[];
+export type RunCommand = string[];
 
 /**
  * The plan as `#cloud-config` user-data. write_files runs in cloud-init's
@@ -23,6 +23,22 @@ type RunCommand = string[];
  * started after cloud-init) reads the files when it first starts.
  */
 export function cloudInitUserData(exported: ExportPlan, opts: { diagnoseTarget: string }): string {
+  const { writeFiles, runcmd } = cloudInitParts(exported, opts);
+  const document: Record<string, unknown> = {};
+  if (writeFiles.length > 0) document.write_files = writeFiles;
+  document.runcmd = runcmd;
+  return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
+}
+
+/**
+ * The two halves of the user-data: files cloud-init writes itself, and the
+ * commands that follow in order. Cluster API's KubeadmConfig carries the
+ * same halves as `files` and `preKubeadmCommands`.
+ */
+export function cloudInitParts(
+  exported: ExportPlan,
+  opts: { diagnoseTarget: string },
+): { writeFiles: WriteFile[]; runcmd: RunCommand[] } {
   const steps = exportSteps(exported);
   const writeFiles = steps.flatMap((s) =>
     s.kind === "file" ? [writeFileOf(s.path, s.content, s.mode)] : [],
@@ -37,10 +53,7 @@ export function cloudInitUserData(exported: ExportPlan, opts: { diagnoseTarget: 
       `if command -v regtrust >/dev/null 2>&1; then regtrust diagnose ${shellQuote(opts.diagnoseTarget)}; fi`,
     ],
   ];
-  const document: Record<string, unknown> = {};
-  if (writeFiles.length > 0) document.write_files = writeFiles;
-  document.runcmd = runcmd;
-  return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
+  return { writeFiles, runcmd };
 }
 
 function writeFileOf(path: string, content: FileContent, mode: number): WriteFile {

@@ -42,6 +42,8 @@ export const FINDING_CODES = [
   "os-store-inconsistent",
   // Runtime configuration found by the differential suites (test/oracle/).
   "client-cert-unusable",
+  // Node OS whose trust is set at provisioning (Talos, Bottlerocket, Flatcar): points at regtrust export.
+  "immutable-os",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

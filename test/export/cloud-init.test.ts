@@ -175,7 +175,7 @@ describe("export --format cloud-init", () => {
     },
     {
       name: "unknown format",
-      args: () => ["--format", "terraform", "--ca", caFile],
+      args: () => ["--format", "pulumi", "--ca", caFile],
       message: /--format must be one of cloud-init, ansible/,
     },
     {

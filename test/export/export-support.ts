@@ -22,3 +22,10 @@ export async function exportTo(dirs: TempDirs, name: string, args: string[]): Pr
   if (run.code !== 0) throw new Error(`export exited ${run.code}: ${run.stderr}`);
   return out;
 }
+
+/** Runs `regtrust export …` in-process and returns what it printed; fails the test on a non-zero exit. */
+export async function exportText(args: string[]): Promise<string> {
+  const run = await runCli(["export", ...args]);
+  if (run.code !== 0) throw new Error(`export exited ${run.code}: ${run.stderr}`);
+  return run.stdout;
+}

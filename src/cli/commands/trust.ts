@@ -1,4 +1,7 @@
 import { systemClock } from "../../core/deps.ts";
+import { readDistro } from "../../node/distro.ts";
+import { HostFs } from "../../node/host-fs.ts";
+import { refuseReadOnlyNode } from "../../node/immutable-os.ts";
 import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import type { ActionDeps, ActionResult } from "../../trust/apply-change.ts";
@@ -34,9 +37,12 @@ export async function runTrust(
   io: Io,
   deps: Partial<ActionDeps> = {},
 ): Promise<number> {
+  const target = parseTarget(targetText);
+  // Talos and Bottlerocket: nothing under /etc is ours to change; the fix goes into their configuration.
+  refuseReadOnlyNode(readDistro(new HostFs(flags.root)), target.registry);
   const result = await trustAction(
     {
-      target: parseTarget(targetText),
+      target,
       root: flags.root,
       runtimeFlag: flags.runtime,
       caFile: flags.ca,
