@@ -100,6 +100,10 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .addOption(runtimeOption())
     .option("--dry-run", "show the diff and the commands; change nothing")
     .option("--restart", "restart the runtimes that need it (systemctl)")
+    .option(
+      "-v, --verbose",
+      "every file, directory and command, and the general notes (default: a short summary)",
+    )
     .option("--json", "print the result as JSON")
     .addOption(timeoutOption())
     .action(async (target: string, opts) => {
@@ -147,6 +151,10 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .option("--dry-run", "show the diff and the commands; change nothing")
     .option("--restart", "restart the runtimes that need it (systemctl)")
     .option("--force", "restore the original files even where someone changed them since")
+    .option(
+      "-v, --verbose",
+      "every file, directory and command, and the general notes (default: a short summary)",
+    )
     .option("--json", "print the result as JSON")
     .action(async (target: string, opts) => {
       const { runUntrust } = await import("./commands/untrust.ts");
@@ -162,6 +170,10 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .addOption(runtimeOption())
     .option("--dry-run", "show the diff and the commands; change nothing")
     .option("--restart", "restart the runtimes that need it (systemctl)")
+    .option(
+      "-v, --verbose",
+      "every file, directory and command, and the general notes (default: a short summary)",
+    )
     .option("--json", "print the result as JSON")
     .action(async (target: string, opts) => {
       const { runInsecure } = await import("./commands/insecure.ts");

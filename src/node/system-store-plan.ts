@@ -17,6 +17,14 @@ import type { SystemStore } from "./types.ts";
  * every pull; restarting them just for the OS store would be disruption
  * without benefit. The note says so.
  */
+/**
+ * Said on every OS-store change; the text renderer shows it only with --verbose
+ * (issue #17: the same paragraph on every run). --json keeps it in `notes`.
+ */
+export const GO_DAEMONS_CACHE_ROOTS_NOTE =
+  "Running Go daemons (containerd, dockerd, CRI-O) keep the system roots they loaded at start; " +
+  "they see the OS store change after their next restart. The per-runtime CA files regtrust writes work without one.";
+
 export function planSystemStoreTrust(store: SystemStore, registry: string, ca: CaBundle): ContextPlan {
   const plan = newPlan(registry, "trust");
   if (store.anchorDir === null || store.refreshCommand === null) {
@@ -49,9 +57,6 @@ export function planSystemStoreTrust(store: SystemStore, registry: string, ca: C
       store.refreshInputs,
     ),
   );
-  plan.notes.push(
-    "Running Go daemons (containerd, dockerd, CRI-O) keep the system roots they loaded at start; " +
-      "they see the OS store change after their next restart. The per-runtime CA files regtrust writes work without one.",
-  );
+  plan.notes.push(GO_DAEMONS_CACHE_ROOTS_NOTE);
   return { context: "system", plan, restartUnit: null, refusal: null };
 }

@@ -102,6 +102,7 @@ describe("leaf-only server, root already trusted", () => {
       "containerd",
       "--timeout",
       "5000",
+      "--verbose",
     ]);
     assert.doesNotMatch(run.stderr, /does not anchor the chain|nothing was changed/);
     assert.match(

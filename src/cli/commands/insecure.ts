@@ -12,6 +12,7 @@ export interface InsecureFlags {
   dryRun?: boolean;
   restart?: boolean;
   json?: boolean;
+  verbose?: boolean;
 }
 
 export async function runInsecure(
@@ -32,5 +33,5 @@ export async function runInsecure(
     },
     { ...defaultDeps(io), ...deps },
   );
-  return printResult(result, flags.json ?? false, io);
+  return printResult(result, flags.json ?? false, io, flags.verbose ?? false);
 }

@@ -23,6 +23,7 @@ export interface TrustFlags {
   dryRun?: boolean;
   restart?: boolean;
   json?: boolean;
+  verbose?: boolean;
   timeout: string;
 }
 
@@ -55,11 +56,11 @@ export async function runTrust(
     },
     { ...defaultDeps(io), ...deps },
   );
-  return printResult(result, flags.json ?? false, io);
+  return printResult(result, flags.json ?? false, io, flags.verbose ?? false);
 }
 
 /** Shared by trust, untrust and insecure: the report as text or JSON; refusals on stderr. */
-export function printResult(result: ActionResult, json: boolean, io: Io): number {
+export function printResult(result: ActionResult, json: boolean, io: Io, verbose = false): number {
   if (result.report === null) {
     io.stderr.write(`regtrust: ${result.message}\n`);
     if (json) {
@@ -79,7 +80,7 @@ export function printResult(result: ActionResult, json: boolean, io: Io): number
   io.stdout.write(
     json
       ? `${JSON.stringify(result.report, null, 2)}\n`
-      : renderTrustText(result.report, makeStyle(wantsColor(io))),
+      : renderTrustText(result.report, makeStyle(wantsColor(io)), { verbose }),
   );
   return result.exitCode;
 }

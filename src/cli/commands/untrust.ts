@@ -10,6 +10,7 @@ export interface UntrustFlags {
   restart?: boolean;
   force?: boolean;
   json?: boolean;
+  verbose?: boolean;
 }
 
 export async function runUntrust(
@@ -28,5 +29,5 @@ export async function runUntrust(
     },
     { ...defaultDeps(io), ...deps },
   );
-  return printResult(result, flags.json ?? false, io);
+  return printResult(result, flags.json ?? false, io, flags.verbose ?? false);
 }

@@ -1,14 +1,29 @@
+import { oneLine } from "../../core/terminal-text.ts";
+import { GO_DAEMONS_CACHE_ROOTS_NOTE } from "../../node/system-store-plan.ts";
 import { type CommandOutcome, shellLine } from "../../plan/commands.ts";
 import type { ContextReport, TrustReport } from "../../trust/report.ts";
 import type { Style } from "../style.ts";
 import { renderFindings } from "./findings-text.ts";
 
+export interface TrustTextOptions {
+  /** Every effect and command in full, and the general notes; the default is a short summary. */
+  verbose?: boolean;
+}
+
+/** Notes said on every run of their kind; printed with --verbose only (always in --json). */
+const GENERAL_NOTES = new Set([GO_DAEMONS_CACHE_ROOTS_NOTE]);
+
 /**
  * `regtrust trust|untrust|insecure` as text, in the order things happened:
  * what was planned per context, the diff (dry run) or what was applied, the
  * commands run and still to run, then the verification per context.
+ * By default a successful run fits in about 15 lines (issue #17): one line
+ * per CA, the changed files per context, one summary line for the effects
+ * and commands that went well, the verification and the verdict. Failures,
+ * commands left to run and specific notes are always shown in full.
  */
-export function renderTrustText(report: TrustReport, style: Style): string {
+export function renderTrustText(report: TrustReport, style: Style, opts: TrustTextOptions = {}): string {
+  const verbose = opts.verbose === true;
   const lines: string[] = [headline(report, style), ""];
   // Nothing planned for any context (untrust of a registry regtrust never touched, --remove-insecure
   // with no override): the note says so; no empty sections and no verdict about nothing.
@@ -16,11 +31,7 @@ export function renderTrustText(report: TrustReport, style: Style): string {
     for (const line of report.expiredRemoved) lines.push(style.yellow(line));
     return `${[...lines, ...report.notes].join("\n").trimEnd()}\n`;
   }
-  if (report.ca) {
-    lines.push(style.bold("CA"), `  from ${report.ca.source}`);
-    for (const c of report.ca.certificates) lines.push(`  ${c.subject}`, style.dim(`    SHA256 ${c.sha256}`));
-    lines.push("");
-  }
+  if (report.ca) lines.push(...caLines(report.ca, verbose, style), "");
   for (const line of report.expiredRemoved) lines.push(style.yellow(line));
   if (report.expiredRemoved.length > 0) lines.push("");
   lines.push(style.bold(report.dryRun ? "Planned (dry run: nothing was changed)" : "Changes per context"));
@@ -30,12 +41,55 @@ export function renderTrustText(report: TrustReport, style: Style): string {
   // A dry run's preview already lists the commands and notes.
   if (report.preview !== null)
     return `${[...lines, style.bold("Diff"), report.preview].join("\n").trimEnd()}\n`;
-  lines.push(...appliedLines(report, style), ...commandLines(report.commands, style));
+  if (verbose) lines.push(...appliedLines(report, style), ...commandLines(report.commands, style));
+  else lines.push(...summaryLines(report, style));
   if (report.action !== "untrust") lines.push(...verificationLines(report, width, style));
-  if (report.notes.length > 0) {
-    lines.push(style.bold("Notes"), ...report.notes.map((n) => `  - ${n}`), "");
+  const notes = verbose ? report.notes : report.notes.filter((n) => !GENERAL_NOTES.has(n));
+  if (notes.length > 0) {
+    lines.push(style.bold("Notes"), ...notes.map((n) => `  - ${n}`), "");
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function caLines(ca: NonNullable<TrustReport["ca"]>, verbose: boolean, style: Style): string[] {
+  if (verbose) {
+    const lines = [style.bold("CA"), `  from ${ca.source}`];
+    for (const c of ca.certificates)
+      lines.push(`  ${oneLine(c.subject)}`, style.dim(`    SHA256 ${c.sha256}`));
+    return lines;
+  }
+  // One line per certificate: the name and enough of the fingerprint to compare with the PKI team's.
+  return ca.certificates.map(
+    (c, i) =>
+      `${i === 0 ? style.bold("CA") : "  "}  ${oneLine(c.subject)}  ${style.dim(`SHA256 ${c.sha256.slice(0, 23)}…`)}${i === 0 ? style.dim(`  from ${ca.source}`) : ""}`,
+  );
+}
+
+/**
+ * The default view of what happened: one line counting the effects and naming
+ * the commands that ran; commands that failed or are left to run in full.
+ */
+function summaryLines(report: TrustReport, style: Style): string[] {
+  if (!report.changed) return [style.dim("Nothing changed: everything was already in place."), ""];
+  const count = (op: string) => report.effects.filter((e) => e.done && e.op === op).length;
+  const parts = [
+    plural(count("write"), "file written", "files written"),
+    plural(count("delete"), "file removed", "files removed"),
+    plural(count("mkdir"), "directory created", "directories created"),
+    plural(count("rmdir"), "directory removed", "directories removed"),
+  ].filter((p) => p !== null);
+  const ran = report.commands.filter((c) => c.status === "ok").map((c) => shellLine(c.planned));
+  const ranText = ran.length > 0 ? `; ran ${ran.join(", ")}` : "";
+  const lines = [
+    `${style.bold("Applied")}  ${parts.join(", ")}${ranText}  ${style.dim("(each one: --verbose)")}`,
+  ];
+  const rest = report.commands.filter((c) => c.status !== "ok");
+  if (rest.length > 0) lines.push(...commandLines(rest, style).slice(1, -1));
+  return [...lines, ""];
+}
+
+function plural(n: number, one: string, many: string): string | null {
+  return n === 0 ? null : `${n} ${n === 1 ? one : many}`;
 }
 
 function headline(report: TrustReport, style: Style): string {
