@@ -82,7 +82,7 @@ describe("scan keeps no result after writing it", () => {
       assert.equal(tally.failed, count, "the node trusts no private CA: every target fails");
       assert.equal(tally.rows.length, count);
       for (const row of tally.rows) {
-        assert.deepEqual(Object.keys(row).sort(), ["code", "ms", "registry"]);
+        assert.deepEqual(Object.keys(row).sort(), ["codes", "ms", "registry", "verdict"]);
         assert.ok(Object.values(row).every((v) => v === null || typeof v !== "object"));
       }
     });

@@ -257,6 +257,11 @@ async function agentPodRun(node: string) {
       mounts.push({ hostPath: configDir, mountPath: mount.mountPath, readOnly: true });
       continue;
     }
+    if (volume.emptyDir) {
+      // The agent's /tmp beside its read-only root file system: an empty, writable directory.
+      mounts.push({ hostPath: await dirs.make("image-agent-tmp"), mountPath: mount.mountPath, readOnly: false });
+      continue;
+    }
     assert.equal(volume.hostPath?.type, "DirectoryOrCreate");
     await mkdir(join(node, volume.hostPath.path), { recursive: true });
     const hostPath = join(node, volume.hostPath.path);
@@ -286,7 +291,12 @@ interface ManifestDoc {
           securityContext: V1SecurityContext;
           volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
         }[];
-        volumes: { name: string; configMap?: object; hostPath?: { path: string; type: string } }[];
+        volumes: {
+          name: string;
+          configMap?: object;
+          emptyDir?: object;
+          hostPath?: { path: string; type: string };
+        }[];
       };
     };
   };
