@@ -96,6 +96,9 @@ describe("lock replaced: refused naming it within the lock timeout, exit 2", () 
     for (const command of ["trust", "untrust"]) {
       it(`lock ${label}: ${command} refuses`, async () => {
         const root = await node();
+        // untrust of a registry regtrust never touched ends before it needs the lock (nothing to remove):
+        // trust it first so untrust has a record to undo and must take the lock.
+        if (command === "untrust") await cli([...COMMANDS.trust!(), "--root", root]);
         await replace(join(root, STATE, "lock"), await dirs.make("outside"));
         await expectRefusal(root, command, /regtrust\/lock/);
       });

@@ -53,8 +53,14 @@ describe("an insecure override next to a trusted CA", () => {
     assert.equal(ca.trim(), fx.rootPem.trim());
 
     const { result } = await diagnoseJson(fx.host, node, ["--runtime", "docker"]);
-    const docker = result.contexts.find((c) => c.name === "docker");
-    assert.deepEqual([docker?.ok, docker?.insecure], [true, false], JSON.stringify(result.contexts));
+    const docker = result.contexts.find((c) => c.name === "docker") as
+      | { ok: boolean; insecure: boolean; summary?: string }
+      | undefined;
+    // The entry is gone, but the test registry's name resolves to 127.0.0.1, inside dockerd's built-in
+    // insecure range (127.0.0.0/8, moby registry/config.go; test/oracle proves it against dockerd 20.10):
+    // dockerd still skips verification, and regtrust says it is built in, not in a file to edit.
+    assert.deepEqual([docker?.ok, docker?.insecure], [true, true], JSON.stringify(result.contexts));
+    assert.match(docker?.summary ?? "", /built-in insecure range 127\.0\.0\.0\/8/);
 
     assert.equal((await runCli(["untrust", fx.host, "--root", node])).code, 0);
     assert.deepEqual(await treeChecksum(node), original);
