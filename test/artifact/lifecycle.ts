@@ -50,7 +50,10 @@ export async function trustLifecycle(
     // pulls without verifying, so only the OS store fails and the node's runtime pulls.
     const docker = untrusted.contexts.find((c) => c.name === "docker");
     assert.ok(docker?.ok && docker.insecure, transcript(before));
-    assert.ok(untrusted.findings.some((f) => f.code === "insecure-skip-verify"), transcript(before));
+    assert.ok(
+      untrusted.findings.some((f) => f.code === "insecure-skip-verify"),
+      transcript(before),
+    );
   } else {
     assert.equal(before.code, 1, transcript(before));
   }

@@ -259,7 +259,11 @@ async function agentPodRun(node: string) {
     }
     if (volume.emptyDir) {
       // The agent's /tmp beside its read-only root file system: an empty, writable directory.
-      mounts.push({ hostPath: await dirs.make("image-agent-tmp"), mountPath: mount.mountPath, readOnly: false });
+      mounts.push({
+        hostPath: await dirs.make("image-agent-tmp"),
+        mountPath: mount.mountPath,
+        readOnly: false,
+      });
       continue;
     }
     assert.equal(volume.hostPath?.type, "DirectoryOrCreate");

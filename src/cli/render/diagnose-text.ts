@@ -92,27 +92,39 @@ function contextLines(context: ContextResult, width: number, style: Style): stri
   const lines = [`  ${mark} ${context.name.padEnd(width)}  ${status}`];
   const pad = " ".repeat(width + 6);
   if (context.summary) lines.push(style.dim(`${pad}${context.summary}`));
-  const rules = context.resolved?.rules;
-  if (rules) lines.push(style.dim(`${pad}${rulesLine(rules)}`));
   if (context.anchors.length > 0) {
     const label = context.ok && !context.insecure ? "anchored by" : "trusts";
     lines.push(style.dim(`${pad}${label}: ${context.anchors.join(", ")}`));
   }
-  if (context.go) lines.push(style.dim(`${pad}${goRulesLine(context.go)}`));
+  const rules = rulesText(context.resolved?.rules, context.go);
+  if (rules) lines.push(style.dim(`${pad}${rules}`));
   return lines;
 }
 
 /** Which runtime version's rules the verdict uses, and whether that had to be assumed. */
-function rulesLine(rules: RulesApplied): string {
-  if (rules.assumed) return `rules: ${rules.rules} (version not found in the package database: assumed)`;
-  return `rules: ${rules.rules} (${rules.runtimeVersion} from ${rules.versionSource})`;
+/**
+ * One line: whose rules the verdict above follows — the runtime release
+ * (package database) and the Go its binary was built with (Go build info) —
+ * and which of them had to be assumed because the node does not say.
+ */
+function rulesText(rules: RulesApplied | undefined, go: ContextResult["go"]): string | null {
+  const parts: string[] = [];
+  if (rules) {
+    parts.push(
+      rules.assumed
+        ? `${rules.rules} (assumed)`
+        : `${rules.rules} (${rules.runtimeVersion} from ${rules.versionSource})`,
+    );
+  }
+  if (go) parts.push(goRulesText(go));
+  if (parts.length === 0) return null;
+  const assumed = Boolean(rules?.assumed) || Boolean(go?.assumed);
+  return `rules: ${parts.join(", ")}${assumed ? "; assumed = not found on the node, newest known" : ""}`;
 }
 
-/** Which Go's rules and error text the line above follows, and whether that was read or assumed. */
-export function goRulesLine(go: NonNullable<ContextResult["go"]>): string {
-  if (go.assumed) {
-    return `Go rules: ${go.version} (assumed: no Go version was read from a binary; errors are worded as ${go.version} words them)`;
-  }
+/** The Go part of the rules line: the version, where it was read, and what its DefaultGODEBUG keeps. */
+export function goRulesText(go: NonNullable<ContextResult["go"]>): string {
+  if (go.assumed) return `${go.version} (assumed)`;
   const debug = [
     go.rules.rejectsNegativeSerial ? null : "negative serials accepted",
     go.rules.rsaMinimumBits === 0 && (goMinor(go.version) ?? 0) >= 24
@@ -121,7 +133,7 @@ export function goRulesLine(go: NonNullable<ContextResult["go"]>): string {
   ].filter(Boolean);
   const godebug =
     go.defaultGodebug && debug.length > 0 ? `; its DefaultGODEBUG keeps ${debug.join(", ")}` : "";
-  return `Go rules: ${go.version}, read from ${go.source}${godebug}`;
+  return `${go.version} from ${go.source}${godebug}`;
 }
 
 function chainHeading(result: DiagnoseResult): string {
