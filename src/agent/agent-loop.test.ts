@@ -13,6 +13,7 @@ const config: AgentConfig = {
   heartbeatSeconds: 60,
   restart: false,
   metricsPort: 9464,
+  gate: null,
 };
 
 /** A clock that only moves when the loop waits, so intervals are tested without sleeping. */

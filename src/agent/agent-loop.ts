@@ -1,4 +1,5 @@
 import type { PublishedState } from "../k8s/node-status.ts";
+import { reconcileStartupTaint, type TaintKnowledge } from "../k8s/startup-taint.ts";
 import type { AgentConfig } from "./agent-config.ts";
 import { type CycleDeps, type CycleOutcome, runCycle } from "./agent-cycle.ts";
 
@@ -27,10 +28,21 @@ export async function runAgentLoop(
   opts: { signal: AbortSignal; once?: boolean; onCycle?(outcome: CycleOutcome | null, error: unknown): void },
 ): Promise<void> {
   let published = await initialPublished(deps);
+  let taint: TaintKnowledge = null;
   while (!opts.signal.aborted) {
     try {
       const outcome = await runCycle(config, deps, published);
       published = outcome.published ?? published;
+      // After the condition is published, so whoever sees the taint go also sees RegistryTrustReady=True.
+      if (config.gate && deps.writer) {
+        const trusted = outcome.status.registries.every((r) => r.trusted);
+        taint = await reconcileStartupTaint(
+          deps.writer,
+          { node: deps.node, mode: config.gate, trusted, known: taint },
+          deps.log,
+        );
+        outcome.startupTaint = taint;
+      }
       opts.onCycle?.(outcome, null);
     } catch (error) {
       deps.log("error", "check failed; retrying at the next interval", {
