@@ -36,7 +36,7 @@ function policyDocs(options: { startupTaint?: boolean } = {}) {
     mode: "enforce",
     image: "img",
     namespace: "regtrust",
-    ...options,
+    ...(options.startupTaint ? { gate: { by: "agent", mode: "bootstrap-only" } as const } : {}),
   }) as Json[];
   const policy = docs.find((d) => d.kind === "ValidatingAdmissionPolicy");
   const binding = docs.find((d) => d.kind === "ValidatingAdmissionPolicyBinding");
