@@ -119,6 +119,6 @@ function celRules(
   const items = schema.items as Schema | undefined;
   if (items && Array.isArray(value)) {
     // Transition rules on list items need correlation (list-map keys); none of the vendored CRDs has them.
-    value.forEach((v, i) => celRules(items, v, undefined, `${path}/${i}`, errors, skipped));
+    for (const [i, v] of value.entries()) celRules(items, v, undefined, `${path}/${i}`, errors, skipped);
   }
 }
