@@ -64,6 +64,13 @@ test("a check at start, then one every interval; enforce fixes only what is not 
   assert.deepEqual(f.trusts, ["repo.example.com:5000"], "one fix, then the node stays trusted");
 });
 
+test("jitter stretches each interval by up to 10 %, never shortens it", async () => {
+  const f = fakeDeps({ stopAfterCycles: 3, trusted: [true, true, true] });
+  f.deps.jitter = () => 0.5;
+  await runAgentLoop(config, f.deps, { signal: f.stop.signal });
+  assert.deepEqual(f.cycleTimes(), [0, 315, 630]);
+});
+
 test("a changed CA triggers a check at the next poll, not at the end of the interval", async () => {
   const f = fakeDeps({ stopAfterCycles: 2, caChangesAtMs: 12_000, trusted: [true, true] });
   await runAgentLoop(config, f.deps, { signal: f.stop.signal });

@@ -125,6 +125,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
           }
         : {}),
       caChanged: caState.changed,
+      jitter: Math.random,
       wait: (ms, s) => abortableWait(ms, s),
     };
     await runAgentLoop(config, deps, {
