@@ -24,6 +24,7 @@ const STEPS: Array<{ script: string; before?: string[] }> = [
   { script: "bench/scan.ts" },
   { script: "bench/k8s-triage.ts" },
   { script: "bench/agent.ts" },
+  { script: "bench/fleet.ts" },
   { script: "bench/sea.ts", before: ["scripts/build-sea.mjs"] },
 ];
 

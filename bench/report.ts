@@ -1,4 +1,5 @@
 /** Markdown for bench results: one section per bench script, and the whole BENCHMARKS.md. */
+import { fleetChecks, fleetSection } from "./fleet-report.ts";
 import type { Machine } from "./machine.ts";
 import type { Timing } from "./measure.ts";
 import type {
@@ -206,6 +207,8 @@ export function renderSection(r: BenchResult): string {
       return agentSection(r);
     case "sea":
       return seaSection(r);
+    case "fleet":
+      return fleetSection(r);
   }
 }
 
@@ -223,6 +226,8 @@ export function checksOf(r: BenchResult): TargetCheck[] {
       return agentChecks(r);
     case "sea":
       return [];
+    case "fleet":
+      return fleetChecks(r);
   }
 }
 

@@ -88,7 +88,31 @@ export interface SeaResult {
   rows: SeaRow[];
 }
 
-export type BenchResult = StartupResult | BundleResult | ScanResult | TriageResult | AgentResult | SeaResult;
+export interface FleetResult {
+  kind: "fleet";
+  nodes: number;
+  intervalSeconds: number;
+  windowSeconds: number;
+  /** A DaemonSet rollout: every agent reads its Node and publishes an unchanged verdict. */
+  rollout: { concurrency: number; wallMs: number; requestsPerAgent: number; writesPerAgent: number };
+  /** Unchanged verdicts on a virtual clock, per heartbeat interval. */
+  steady: Array<{
+    heartbeatSeconds: number;
+    writesPerNodePer5Min: number;
+    writesPerSecondFleet: number;
+    simulatedWallMs: number;
+  }>;
+  status: Timing;
+}
+
+export type BenchResult =
+  | StartupResult
+  | BundleResult
+  | ScanResult
+  | TriageResult
+  | AgentResult
+  | SeaResult
+  | FleetResult;
 
 /** The `--json-out FILE` argument, if given. */
 export function jsonOutPath(argv: readonly string[] = process.argv): string | undefined {

@@ -32,7 +32,7 @@ case "${1:-}" in
   --system)
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
-      ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci go:golang-go dockerd:docker.io ignition-validate:ignition
+      ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci go:golang-go dockerd:docker.io ignition-validate:ignition promtool:prometheus
     # test/k8s/restart-layout.test.ts: a node and a pod made of namespaces (util-linux is Essential; named anyway).
     install_missing "namespace tools" unshare:util-linux setpriv:util-linux nsenter:util-linux
     # Go source the differential suites build against (test/oracle/); no command to probe, so a file.

@@ -16,7 +16,15 @@ export interface AgentConfig {
   /** Restart runtimes when a fix needs it (through the host's systemd); off unless opted in. */
   restart: boolean;
   metricsPort: number;
+  /**
+   * The agent gate (`k8s manifests --gate agent`, docs/gating.md): remove the
+   * startup taint from this Node once every registry verifies; `continuous`
+   * also puts it back when trust breaks. null: the agent never touches taints.
+   */
+  gate: GateMode | null;
 }
+
+export type GateMode = "bootstrap-only" | "continuous";
 
 /** Reads and validates the file; every problem is bad input naming the file (exit 2). */
 export function readAgentConfig(path: string): AgentConfig {
@@ -54,6 +62,9 @@ export function checkConfig(raw: unknown, path: string): AgentConfig {
   const mode = c.mode ?? "report";
   if (mode !== "enforce" && mode !== "report")
     throw bad(`mode: "enforce" or "report", not "${String(mode)}"`);
+  const gate = c.gate ?? null;
+  if (gate !== null && gate !== "bootstrap-only" && gate !== "continuous")
+    throw bad(`gate: "bootstrap-only" or "continuous", not "${String(gate)}"`);
   return {
     registries,
     caFile: c.caFile,
@@ -62,6 +73,7 @@ export function checkConfig(raw: unknown, path: string): AgentConfig {
     heartbeatSeconds: whole(c.heartbeatSeconds, 60, "heartbeatSeconds", SECONDS, bad),
     restart: c.restart === true,
     metricsPort: whole(c.metricsPort, 9464, "metricsPort", PORT, bad),
+    gate,
   };
 }
 
@@ -73,6 +85,7 @@ const CONFIG_KEYS = [
   "heartbeatSeconds",
   "restart",
   "metricsPort",
+  "gate",
 ];
 const SECONDS = { max: 86_400 * 7, what: "a whole number of seconds, at most a week" };
 const PORT = { max: 65_535, what: "a TCP port from 1 to 65535" };

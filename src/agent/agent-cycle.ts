@@ -25,6 +25,8 @@ export interface CycleOutcome {
   status: NodeTrustStatus;
   results: Map<string, DiagnoseResult>;
   published: PublishedState | null;
+  /** The agent gate: whether the Node carries the startup taint after this check (null: unknown). */
+  startupTaint?: boolean | null;
 }
 
 /**

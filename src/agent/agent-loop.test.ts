@@ -13,6 +13,7 @@ const config: AgentConfig = {
   heartbeatSeconds: 60,
   restart: false,
   metricsPort: 9464,
+  gate: null,
 };
 
 /** A clock that only moves when the loop waits, so intervals are tested without sleeping. */
@@ -61,6 +62,13 @@ test("a check at start, then one every interval; enforce fixes only what is not 
   await runAgentLoop(config, f.deps, { signal: f.stop.signal });
   assert.deepEqual(f.cycleTimes(), [0, 300, 600]);
   assert.deepEqual(f.trusts, ["repo.example.com:5000"], "one fix, then the node stays trusted");
+});
+
+test("jitter stretches each interval by up to 10 %, never shortens it", async () => {
+  const f = fakeDeps({ stopAfterCycles: 3, trusted: [true, true, true] });
+  f.deps.jitter = () => 0.5;
+  await runAgentLoop(config, f.deps, { signal: f.stop.signal });
+  assert.deepEqual(f.cycleTimes(), [0, 315, 630]);
 });
 
 test("a changed CA triggers a check at the next poll, not at the end of the interval", async () => {

@@ -9,7 +9,13 @@ const result = (ok: boolean, insecure: boolean) =>
   ({
     ok,
     presented: [{ notAfter: "2026-03-11T10:00:00.000Z" }],
-    contexts: [{ name: "containerd", insecure }],
+    contexts: [
+      {
+        name: "containerd",
+        insecure,
+        ...(insecure ? { insecureExpiresAt: "2026-03-01T09:00:00.000Z" } : {}),
+      },
+    ],
   }) as unknown as DiagnoseResult;
 
 test("metrics: per-registry gauges in the Prometheus text format, label values escaped", () => {
@@ -23,6 +29,8 @@ test("metrics: per-registry gauges in the Prometheus text format, label values e
       lastCheck: now,
       cycles: 3,
       cycleErrors: 1,
+      intervalSeconds: 300,
+      startupTaint: true,
     },
     now,
   );
@@ -35,6 +43,9 @@ test("metrics: per-registry gauges in the Prometheus text format, label values e
     'regtrust_server_certificate_expiry_seconds{registry="repo.example.com:5000"} 864000',
     "regtrust_ca_expiry_seconds 86400",
     `regtrust_last_check_timestamp_seconds ${now.getTime() / 1000}`,
+    `regtrust_insecure_override_expiry_timestamp_seconds{registry="odd\\"name"} ${now.getTime() / 1000 - 3600}`,
+    "regtrust_check_interval_seconds 300",
+    "regtrust_startup_taint_present 1",
     "regtrust_cycles_total 3",
     "regtrust_cycle_errors_total 1",
   ]) {

@@ -9,6 +9,10 @@ export interface MetricsState {
   lastCheck: Date | null;
   cycles: number;
   cycleErrors: number;
+  /** The configured interval between checks: alerts judge a stale heartbeat against it. */
+  intervalSeconds: number;
+  /** The agent gate (`gate` in the config): whether this Node carries the startup taint; null when not gating or unknown. */
+  startupTaint?: boolean | null;
 }
 
 /** Prometheus text exposition format 0.0.4. */
@@ -38,6 +42,11 @@ export function renderMetrics(state: MetricsState, now: Date): string {
     "seconds until the registry's server certificate expires",
     per((r) => secondsUntil(r.presented[0]?.notAfter, now)),
   );
+  gauge(
+    "regtrust_insecure_override_expiry_timestamp_seconds",
+    "when the earliest `regtrust insecure` override for the registry expires (Unix time); in the past = expired but still configured",
+    per((r) => earliestInsecureExpiry(r)),
+  );
   const caExpiry = state.ca.length === 0 ? null : Math.min(...state.ca.map((c) => c.notAfter.getTime()));
   gauge(
     "regtrust_ca_expiry_seconds",
@@ -48,6 +57,14 @@ export function renderMetrics(state: MetricsState, now: Date): string {
     "regtrust_last_check_timestamp_seconds",
     "when the last check finished (Unix time)",
     state.lastCheck ? [[{}, Math.round(state.lastCheck.getTime() / 1000)]] : [],
+  );
+  gauge("regtrust_check_interval_seconds", "the configured interval between checks", [
+    [{}, state.intervalSeconds],
+  ]);
+  gauge(
+    "regtrust_startup_taint_present",
+    "1 while this Node carries the startup taint the agent gate removes (gate configured and known)",
+    state.startupTaint === undefined || state.startupTaint === null ? [] : [[{}, state.startupTaint ? 1 : 0]],
   );
   lines.push(
     "# HELP regtrust_cycles_total checks run since start",
@@ -60,6 +77,12 @@ export function renderMetrics(state: MetricsState, now: Date): string {
     `regtrust_cycle_errors_total ${state.cycleErrors}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+function earliestInsecureExpiry(r: DiagnoseResult): number | null {
+  const times = r.contexts.flatMap((c) => (c.insecureExpiresAt ? [Date.parse(c.insecureExpiresAt)] : []));
+  const valid = times.filter((t) => !Number.isNaN(t));
+  return valid.length === 0 ? null : Math.round(Math.min(...valid) / 1000);
 }
 
 function secondsUntil(notAfter: string | undefined, now: Date): number | null {

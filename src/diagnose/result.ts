@@ -35,6 +35,8 @@ export interface ContextResult {
   /** Node-absolute files whose certificates form this context's trust pool for the registry. */
   anchors: string[];
   insecure: boolean;
+  /** When `regtrust insecure` set the override: its expiry (ISO 8601); a later check removes it in enforce mode. */
+  insecureExpiresAt?: string;
   /** The error the runtime itself reports (Go's text), or null when it verifies. */
   error: string | null;
   /** How this runtime is configured for the registry, in one line. */

@@ -89,6 +89,7 @@ function contextResult(
     ok,
     anchors: anchorsOf(verdict),
     insecure: context.insecure !== null,
+    ...(context.insecure?.expiresAt ? { insecureExpiresAt: context.insecure.expiresAt } : {}),
     error,
     ...(context.view ? { summary: context.view.summary } : {}),
     ...(context.view?.mirrors ? { mirrors: context.view.mirrors } : {}),

@@ -191,6 +191,14 @@ class ClientKubeApi implements KubeApi, NodeWriteApi {
     );
   }
 
+  async jsonPatchNode(name: string, ops: readonly object[]): Promise<void> {
+    const { setHeaderOptions } = await import("@kubernetes/client-node");
+    const header = setHeaderOptions("Content-Type", "application/json-patch+json");
+    await this.call({ verb: "patch", resource: "nodes", namespace: null, name }, () =>
+      this.core.patchNode({ name, body: ops }, header),
+    );
+  }
+
   async createEvent(namespace: string, event: CoreV1Event): Promise<void> {
     await this.call({ verb: "create", resource: "events", namespace }, () =>
       this.core.createNamespacedEvent({ namespace, body: event }),

@@ -1,7 +1,11 @@
 import { stringify } from "yaml";
+import type { GateMode } from "../agent/agent-config.ts";
+import { grafanaDashboardConfigMap } from "./grafana-dashboard.ts";
+import { podMonitor, prometheusRule } from "./monitoring.ts";
 import { EVENTS_NAMESPACE } from "./node-condition.ts";
 import { nodeWritePolicy, nodeWritePolicyBinding } from "./node-write-policy.ts";
 import { type PodMode, podFieldsFor, securityContextFor } from "./pod-privileges.ts";
+import { nodeReadinessRule } from "./readiness-rule.ts";
 
 /**
  * `regtrust k8s manifests`: the objects that run the agent as a DaemonSet,
@@ -19,8 +23,14 @@ export interface ManifestOptions {
   restart?: boolean;
   /** Emit the ValidatingAdmissionPolicy that limits the agent to its own Node (Kubernetes ≥ 1.30); default true. */
   admissionPolicy?: boolean;
-  /** Let the agent add/remove its startup taint (the fleet's `--gate agent`); default false. */
-  startupTaint?: boolean;
+  /**
+   * Gate new Nodes on registry trust (docs/gating.md): `nrc` emits a
+   * NodeReadinessRule for the Node Readiness Controller; `agent` lets the agent
+   * remove (and in continuous mode re-add) the startup taint itself.
+   */
+  gate?: { by: "nrc" | "agent"; mode: GateMode };
+  /** Also emit a PrometheusRule and a Grafana dashboard ConfigMap (monitoring.ts). */
+  monitoring?: boolean;
 }
 
 export const AGENT_NAME = "regtrust-agent";
@@ -68,7 +78,7 @@ export function buildManifests(options: ManifestOptions): Record<string, unknown
           nodeWritePolicy({
             username: `system:serviceaccount:${ns}:${AGENT_NAME}`,
             labels: { ...AGENT_LABELS },
-            ...(options.startupTaint ? { startupTaint: true } : {}),
+            ...(options.gate?.by === "agent" ? { startupTaint: true } : {}),
           }),
           nodeWritePolicyBinding({ ...AGENT_LABELS }),
         ];
@@ -82,6 +92,14 @@ export function buildManifests(options: ManifestOptions): Record<string, unknown
     ...policy,
     configMap(options),
     daemonSet(options),
+    ...(options.gate?.by === "nrc" ? [nodeReadinessRule(options.gate.mode, { ...AGENT_LABELS })] : []),
+    ...(options.monitoring
+      ? [
+          podMonitor(AGENT_NAME, ns, { ...AGENT_LABELS }),
+          prometheusRule(AGENT_NAME, ns, { ...AGENT_LABELS }),
+          grafanaDashboardConfigMap(`${AGENT_NAME}-dashboard`, ns, { ...AGENT_LABELS }),
+        ]
+      : []),
   ];
 }
 
@@ -107,6 +125,7 @@ export function agentConfig(options: ManifestOptions): Record<string, unknown> {
     heartbeatSeconds: 60,
     // Restarting a runtime on every node is an operator decision: off by default.
     restart: agentPodMode(options) === "restart",
+    ...(options.gate?.by === "agent" ? { gate: options.gate.mode } : {}),
   };
 }
 

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import type { CoreV1Event } from "@kubernetes/client-node";
+import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
+import fastJsonPatch from "fast-json-patch";
 import type { NodeWriteApi } from "../../src/k8s/kube-api.ts";
 import { buildManifests } from "../../src/k8s/manifests.ts";
 import type { NodeTrustStatus } from "../../src/k8s/node-condition.ts";
 import { publishNodeStatus } from "../../src/k8s/node-status.ts";
 import { NODE_NAME_KEY, STARTUP_TAINT_KEY } from "../../src/k8s/node-write-policy.ts";
+import { taintPatch } from "../../src/k8s/startup-taint.ts";
 import { type AdmissionRequest, admit } from "../support/admission-policy.ts";
 
 /**
@@ -34,7 +36,7 @@ function policyDocs(options: { startupTaint?: boolean } = {}) {
     mode: "enforce",
     image: "img",
     namespace: "regtrust",
-    ...options,
+    ...(options.startupTaint ? { gate: { by: "agent", mode: "bootstrap-only" } as const } : {}),
   }) as Json[];
   const policy = docs.find((d) => d.kind === "ValidatingAdmissionPolicy");
   const binding = docs.find((d) => d.kind === "ValidatingAdmissionPolicyBinding");
@@ -118,6 +120,7 @@ async function agentPatches(): Promise<{ status: Json; node: Json }> {
     patchNode: async (_name, patch) => {
       sent.node = patch as Json;
     },
+    jsonPatchNode: async () => {},
     createEvent: async (_ns: string, _e: CoreV1Event) => {},
   };
   const status: NodeTrustStatus = {
@@ -332,5 +335,41 @@ describe("ValidatingAdmissionPolicy: the agent changes only its own Node's regtr
     });
     assert.equal(both.allowed, false);
     assert.match(both.messages.join("\n"), /spec/);
+  });
+
+  it("allows exactly the agent's own taint patches (startup-taint.ts), applied as RFC 6902, on its own Node only", () => {
+    const { policy, binding } = policyDocs({ startupTaint: true });
+    const tainted = clone(stored);
+    tainted.spec.taints.push(ownTaint);
+    const onlyOwn = clone(stored);
+    onlyOwn.spec.taints = [ownTaint];
+    const untainted = clone(stored);
+    delete untainted.spec.taints;
+    const cases: Array<[string, Json, boolean]> = [
+      ["remove next to another taint", tainted, false],
+      ["remove the only taint", onlyOwn, false],
+      ["add next to another taint", stored, true],
+      ["add to a Node without taints", untainted, true],
+    ];
+    for (const [name, old, want] of cases) {
+      const ops = taintPatch(old as V1Node, want);
+      assert.ok(ops, name);
+      const object = fastJsonPatch.applyPatch(clone(old), ops, true, false).newDocument as Json;
+      const req = request(editSpec(() => {}));
+      req.oldObject = clone(old);
+      object.metadata.managedFields = (req.object as Json).metadata.managedFields;
+      req.object = object;
+      const outcome = admit(policy, binding, req);
+      assert.equal(outcome.allowed, true, `${name}: ${outcome.messages.join("; ")}`);
+      // The same patch from an agent on another node is denied.
+      const elsewhere = admit(policy, binding, {
+        ...req,
+        userInfo: { ...req.userInfo, extra: { [NODE_NAME_KEY]: ["worker-2"] } },
+      });
+      assert.equal(elsewhere.allowed, false, name);
+      // Without --gate agent the policy refuses the same patch.
+      const plain = policyDocs();
+      assert.equal(admit(plain.policy, plain.binding, req).allowed, false, `${name} without the gate`);
+    }
   });
 });

@@ -52,6 +52,8 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     lastCheck: null,
     cycles: 0,
     cycleErrors: 0,
+    intervalSeconds: config.intervalSeconds,
+    startupTaint: null,
   };
   const port =
     flags.metricsPort !== undefined
@@ -75,6 +77,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
     registries: config.registries,
     metricsPort: server?.port ?? null,
     publish: writer !== null,
+    gate: config.gate,
   });
   try {
     // The node view (runtime configs, OS bundle) is read once per check and shared by its registries.
@@ -122,6 +125,7 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
           }
         : {}),
       caChanged: caState.changed,
+      jitter: Math.random,
       wait: (ms, s) => abortableWait(ms, s),
     };
     await runAgentLoop(config, deps, {
@@ -131,7 +135,10 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
         nodeView = null; // someone may change the node between checks
         metrics.cycles++;
         if (outcome === null) metrics.cycleErrors++;
-        else metrics.results = outcome.results;
+        else {
+          metrics.results = outcome.results;
+          if (outcome.startupTaint !== undefined) metrics.startupTaint = outcome.startupTaint;
+        }
         metrics.lastCheck = new Date();
         metrics.ca = caState.certificates();
       },

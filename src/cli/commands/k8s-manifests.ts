@@ -1,6 +1,6 @@
 import { EXIT, UsageError } from "../../core/errors.ts";
 import { resolveImage } from "../../k8s/image.ts";
-import { renderManifests } from "../../k8s/manifests.ts";
+import { type ManifestOptions, renderManifests } from "../../k8s/manifests.ts";
 import { assertRegistryName } from "../../node/registry-name.ts";
 import { toPem } from "../../pki/read-bundle.ts";
 import { parseTarget } from "../../target/parse-target.ts";
@@ -16,6 +16,9 @@ export interface K8sManifestsFlags {
   restart?: boolean;
   /** false with --no-admission-policy. */
   admissionPolicy?: boolean;
+  gate?: string;
+  gateMode?: string;
+  monitoring?: boolean;
 }
 
 /** Prints the agent's manifests; exit 2 (nothing printed) on a bad CA file or flag. */
@@ -39,6 +42,7 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
       "--registry is required: name each registry host[:port] the nodes must trust (repeatable)",
     );
   }
+  const gate = gateOf(flags);
   const image = resolveImage(flags.image, io.env);
   // The agent validates its config with the same parser (agent/agent-config.ts): a registry accepted
   // here never makes the DaemonSet crash-loop on start.
@@ -65,7 +69,32 @@ export function runK8sManifests(flags: K8sManifestsFlags, io: Io): number {
       namespace,
       restart: flags.restart === true,
       admissionPolicy: flags.admissionPolicy !== false,
+      ...(gate ? { gate } : {}),
+      ...(flags.monitoring ? { monitoring: true } : {}),
     }),
   );
   return EXIT.ok;
+}
+
+/** --gate nrc|agent and --gate-mode bootstrap-only|continuous (docs/gating.md). */
+function gateOf(flags: K8sManifestsFlags): ManifestOptions["gate"] {
+  if (flags.gate === undefined) {
+    if (flags.gateMode !== undefined) throw new UsageError("--gate-mode needs --gate nrc or --gate agent");
+    return undefined;
+  }
+  if (flags.gate !== "nrc" && flags.gate !== "agent") {
+    throw new UsageError(
+      `--gate ${flags.gate}: expected "nrc" (a NodeReadinessRule for the Node Readiness Controller) or "agent" (the agent removes the taint itself)`,
+    );
+  }
+  const mode = flags.gateMode ?? "bootstrap-only";
+  if (mode !== "bootstrap-only" && mode !== "continuous") {
+    throw new UsageError(`--gate-mode ${mode}: expected "bootstrap-only" or "continuous"`);
+  }
+  if (flags.gate === "agent" && flags.admissionPolicy === false) {
+    throw new UsageError(
+      "--gate agent needs the admission policy: without it the agent's ServiceAccount could change any taint on any Node",
+    );
+  }
+  return { by: flags.gate, mode };
 }

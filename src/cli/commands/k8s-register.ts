@@ -60,6 +60,18 @@ function registerManifests(k8s: Command, io: Io, setExit: SetExit): void {
       "--no-admission-policy",
       "omit the ValidatingAdmissionPolicy that limits the agent to its own Node (clusters older than 1.30)",
     )
+    .option(
+      "--gate <by>",
+      "keep new nodes tainted readiness.k8s.io/registry-trust:NoSchedule until trust verifies: nrc (NodeReadinessRule) or agent (docs/gating.md)",
+    )
+    .option(
+      "--gate-mode <mode>",
+      "bootstrap-only (remove the taint once; default) or continuous (re-taint when trust breaks)",
+    )
+    .option(
+      "--monitoring",
+      "also emit a PodMonitor, a PrometheusRule with regtrust's alerts and a Grafana dashboard ConfigMap",
+    )
     .action(async (opts) => {
       const { runK8sManifests } = await import("./k8s-manifests.ts");
       setExit(runK8sManifests(opts, io));
