@@ -2,7 +2,7 @@
  * Benchmark (not a test), issue #20 item 5: a fleet of 5,000 simulated nodes
  * against the fake API server (test/k8s/fake-apiserver.ts) on loopback.
  * - steady state: 5,000 agents publishing through the real client
- *   (connectKube → NodeWriteApi, src/k8s/node-status.ts) on a virtual clock,
+ *   (connectKube → NodeWriteApi, src/k8s/fleet/node-status.ts) on a virtual clock,
  *   start times spread over one interval, verdicts unchanged: Node writes per
  *   node per 5 minutes, for the default heartbeat and for others;
  * - start-up (a DaemonSet rollout): each agent reads its Node and publishes
@@ -15,9 +15,9 @@
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { connectKube } from "../src/k8s/kube-client.ts";
-import type { NodeTrustStatus } from "../src/k8s/node-condition.ts";
-import { type PublishedState, publishedStateOf, publishNodeStatus } from "../src/k8s/node-status.ts";
+import { connectKube } from "../src/k8s/client/kube-client.ts";
+import type { NodeTrustStatus } from "../src/k8s/fleet/node-condition.ts";
+import { type PublishedState, publishedStateOf, publishNodeStatus } from "../src/k8s/fleet/node-status.ts";
 import { startFakeApiServer } from "../test/k8s/fake-apiserver.ts";
 import { type Json, wireNode, wirePod } from "../test/k8s/fake-cluster.ts";
 import { type NodeWrite, statefulNodeRoutes } from "../test/k8s/fake-node-writes.ts";

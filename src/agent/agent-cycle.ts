@@ -1,8 +1,8 @@
 import type { Clock } from "../core/deps.ts";
 import type { DiagnoseResult } from "../diagnose/result.ts";
-import type { NodeWriteApi } from "../k8s/kube-api.ts";
-import type { NodeTrustStatus, RegistryVerdict } from "../k8s/node-condition.ts";
-import { type PublishedState, publishNodeStatus } from "../k8s/node-status.ts";
+import type { NodeWriteApi } from "../k8s/client/kube-api.ts";
+import type { NodeTrustStatus, RegistryVerdict } from "../k8s/fleet/node-condition.ts";
+import { type PublishedState, publishNodeStatus } from "../k8s/fleet/node-status.ts";
 import type { ActionResult } from "../trust/apply-change.ts";
 import type { AgentConfig } from "./agent-config.ts";
 

@@ -1,5 +1,5 @@
-import type { PublishedState } from "../k8s/node-status.ts";
-import { reconcileStartupTaint, type TaintKnowledge } from "../k8s/startup-taint.ts";
+import type { PublishedState } from "../k8s/fleet/node-status.ts";
+import { reconcileStartupTaint, type TaintKnowledge } from "../k8s/fleet/startup-taint.ts";
 import type { AgentConfig } from "./agent-config.ts";
 import { type CycleDeps, type CycleOutcome, runCycle } from "./agent-cycle.ts";
 

@@ -1,4 +1,4 @@
-import { STARTUP_TAINT_KEY } from "../k8s/node-write-policy.ts";
+import { STARTUP_TAINT_KEY } from "../k8s/manifests/node-write-policy.ts";
 
 /**
  * The startup taint `--gate` puts on new nodes (the fleet gating of

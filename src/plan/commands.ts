@@ -31,7 +31,7 @@ import { resolveUnderRoot } from "./safe-path.ts";
  *   mounts and for a pod that mounts the node's `/`, false for a copy or a
  *   pod without hostPID. The pod rights this takes (hostPID, SYS_PTRACE,
  *   SYS_ADMIN, SYS_CHROOT, no AppArmor confinement) are in
- *   k8s/pod-privileges.ts. Otherwise the exact command is returned to print.
+ *   k8s/manifests/pod-privileges.ts. Otherwise the exact command is returned to print.
  */
 
 export type CommandVia = "direct" | "chroot" | "host-tool" | "nsenter";

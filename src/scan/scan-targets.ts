@@ -1,5 +1,5 @@
 import { InputError } from "../core/errors.ts";
-import { canonicalImage, parseImageRef } from "../k8s/image-ref.ts";
+import { canonicalImage, parseImageRef } from "../k8s/triage/image-ref.ts";
 import { parseTarget } from "../target/parse-target.ts";
 import type { Target } from "../target/target.ts";
 import type { ScanEntry } from "./scan-input.ts";

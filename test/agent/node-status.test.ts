@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { NodeWriteApi } from "../../src/k8s/kube-api.ts";
-import { connectKube } from "../../src/k8s/kube-client.ts";
-import type { NodeTrustStatus } from "../../src/k8s/node-condition.ts";
-import { type PublishedState, publishNodeStatus } from "../../src/k8s/node-status.ts";
+import type { NodeWriteApi } from "../../src/k8s/client/kube-api.ts";
+import { connectKube } from "../../src/k8s/client/kube-client.ts";
+import type { NodeTrustStatus } from "../../src/k8s/fleet/node-condition.ts";
+import { type PublishedState, publishNodeStatus } from "../../src/k8s/fleet/node-status.ts";
 import { type FakeApiServer, startFakeApiServer } from "../k8s/fake-apiserver.ts";
 import { wireNode } from "../k8s/fake-cluster.ts";
 import { type NodeWrite, nodeWriteRoutes } from "../k8s/fake-node-writes.ts";

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { DOCKERFILE, generateDockerfile } from "../../scripts/image/dockerfile.ts";
 import { loadRecipe, packageVersion } from "../../scripts/image/recipe.ts";
-import { buildManifests } from "../../src/k8s/manifests.ts";
+import { buildManifests } from "../../src/k8s/manifests/manifests.ts";
 import { NODE_ACTIONS, nodePod } from "../../src/k8s/node-run/pod-spec.ts";
 
 const dockerfile = readFileSync(DOCKERFILE, "utf8");

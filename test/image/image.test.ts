@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { V1SecurityContext } from "@kubernetes/client-node";
 import { type BuiltImage, buildImage } from "../../scripts/image/build.ts";
-import { buildManifests, HOST_PATHS } from "../../src/k8s/manifests.ts";
+import { buildManifests, HOST_PATHS } from "../../src/k8s/manifests/manifests.ts";
 import { HOST_MOUNT, nodePod } from "../../src/k8s/node-run/pod-spec.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
 import { writeCertDir, writeContainerdHostCa } from "../support/certs-d.ts";
@@ -228,7 +228,7 @@ async function nodePodRun(node: string, action: "diagnose" | "trust" | "untrust"
 }
 
 /**
- * The DaemonSet of `regtrust k8s manifests` (src/k8s/manifests.ts) on a node
+ * The DaemonSet of `regtrust k8s manifests` (src/k8s/manifests/manifests.ts) on a node
  * whose `/` is `node`: its hostPath volumes (DirectoryOrCreate), its
  * ConfigMap's files at /etc/regtrust, its args, user and NODE_NAME, plus
  * `--once --no-publish` (one check, no API server).

@@ -5,7 +5,7 @@ import { type FakeApiServer, startFakeApiServer } from "./fake-apiserver.ts";
 import type { FakeCluster } from "./fake-cluster.ts";
 import { type TempKubeconfig, writeKubeconfig } from "./kubeconfig-file.ts";
 
-/** The image pods run in these tests (regtrust has no default image: src/k8s/image.ts). */
+/** The image pods run in these tests (regtrust has no default image: src/k8s/manifests/image.ts). */
 export const TEST_IMAGE = "registry.internal/regtrust:test";
 
 export interface KubeHarness {

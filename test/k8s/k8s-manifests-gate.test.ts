@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { STARTUP_TAINT_KEY } from "../../src/k8s/node-write-policy.ts";
+import { STARTUP_TAINT_KEY } from "../../src/k8s/manifests/node-write-policy.ts";
 import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { checkAgainstCrd, loadCrdSchema } from "../support/crd-schema.ts";

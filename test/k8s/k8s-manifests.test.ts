@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as models from "@kubernetes/client-node";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { HOST_PATHS, READ_ONLY_HOST_PATHS } from "../../src/k8s/manifests.ts";
-import { RESTART_CAPABILITIES, WRITE_CAPABILITIES } from "../../src/k8s/pod-privileges.ts";
+import { HOST_PATHS, READ_ONLY_HOST_PATHS } from "../../src/k8s/manifests/manifests.ts";
+import { RESTART_CAPABILITIES, WRITE_CAPABILITIES } from "../../src/k8s/manifests/pod-privileges.ts";
 import { createTestPki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 
@@ -198,7 +198,7 @@ describe("regtrust k8s manifests", () => {
   });
 
   /**
-   * Privileges per mode (src/k8s/pod-privileges.ts): never privileged; root
+   * Privileges per mode (src/k8s/manifests/pod-privileges.ts): never privileged; root
    * with every capability dropped to report; the write set to enforce;
    * hostPID, the nsenter set and no AppArmor confinement only with --restart.
    */

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
-import { connectKube } from "../../src/k8s/kube-client.ts";
+import { connectKube } from "../../src/k8s/client/kube-client.ts";
 import { runOnNode } from "../../src/k8s/node-run/run-on-node.ts";
 import { runCli } from "../integration/cli.ts";
 import { buildNodeRoot, debianBase, withContainerd } from "../integration/node-root.ts";

@@ -15,8 +15,8 @@ import { after, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { renderMetrics } from "../../src/agent/metrics.ts";
 import type { DiagnoseResult } from "../../src/diagnose/result.ts";
-import { grafanaDashboard } from "../../src/k8s/grafana-dashboard.ts";
-import { ALERTS, podMonitor, prometheusRule } from "../../src/k8s/monitoring.ts";
+import { grafanaDashboard } from "../../src/k8s/manifests/grafana-dashboard.ts";
+import { ALERTS, podMonitor, prometheusRule } from "../../src/k8s/manifests/monitoring.ts";
 import type { Certificate } from "../../src/pki/certificate.ts";
 import { checkAgainstCrd, loadCrdSchema } from "../support/crd-schema.ts";
 

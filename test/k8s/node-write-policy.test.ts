@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
 import fastJsonPatch from "fast-json-patch";
-import type { NodeWriteApi } from "../../src/k8s/kube-api.ts";
-import { buildManifests } from "../../src/k8s/manifests.ts";
-import type { NodeTrustStatus } from "../../src/k8s/node-condition.ts";
-import { publishNodeStatus } from "../../src/k8s/node-status.ts";
-import { NODE_NAME_KEY, STARTUP_TAINT_KEY } from "../../src/k8s/node-write-policy.ts";
-import { taintPatch } from "../../src/k8s/startup-taint.ts";
+import type { NodeWriteApi } from "../../src/k8s/client/kube-api.ts";
+import type { NodeTrustStatus } from "../../src/k8s/fleet/node-condition.ts";
+import { publishNodeStatus } from "../../src/k8s/fleet/node-status.ts";
+import { taintPatch } from "../../src/k8s/fleet/startup-taint.ts";
+import { buildManifests } from "../../src/k8s/manifests/manifests.ts";
+import { NODE_NAME_KEY, STARTUP_TAINT_KEY } from "../../src/k8s/manifests/node-write-policy.ts";
 import { type AdmissionRequest, admit } from "../support/admission-policy.ts";
 
 /**
@@ -109,7 +109,7 @@ function request(
   return req;
 }
 
-/** The two patches the agent itself sends for a verdict (k8s/node-status.ts), captured, not transcribed. */
+/** The two patches the agent itself sends for a verdict (k8s/fleet/node-status.ts), captured, not transcribed. */
 async function agentPatches(): Promise<{ status: Json; node: Json }> {
   const sent: { status?: Json; node?: Json } = {};
   const api: NodeWriteApi = {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { buildManifests } from "../../src/k8s/manifests.ts";
+import { buildManifests } from "../../src/k8s/manifests/manifests.ts";
 
 /**
  * The agent's restart path in the layout the generated DaemonSet gives it,

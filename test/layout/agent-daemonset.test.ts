@@ -1,7 +1,7 @@
 /**
  * Issue #16 item 4, the agent DaemonSet: the built dist/regtrust.mjs as a real
  * process with exactly the hostPaths (and read-only flags) of
- * src/k8s/manifests.ts bind-mounted under /host in a private mount namespace,
+ * src/k8s/manifests/manifests.ts bind-mounted under /host in a private mount namespace,
  * over a copy of a real Debian node (containerd or k3s). `agent --once` in
  * enforce mode fixes the runtime, changes nothing outside the mounts, leaves
  * the OS store byte for byte (its refresh has neither the node's tool nor its
@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { copyFile, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { HOST_PATHS } from "../../src/k8s/manifests.ts";
+import { HOST_PATHS } from "../../src/k8s/manifests/manifests.ts";
 import { pemBlocks, snapshot } from "./debian-node.ts";
 import { auditOsStore, BUNDLE, LayoutFixture, LOCAL_CAS, wholeNode } from "./fixture.ts";
 import { assertReferencesOnNode, changedEntries } from "./layout-checks.ts";

@@ -11,7 +11,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { V1ConfigMap, V1DaemonSet, V1PodSpec } from "@kubernetes/client-node";
-import { buildManifests } from "../../src/k8s/manifests.ts";
+import { buildManifests } from "../../src/k8s/manifests/manifests.ts";
 import { type NodeAction, nodePod } from "../../src/k8s/node-run/pod-spec.ts";
 import { type PrivateRegistry, startPrivateCaRegistry } from "../support/private-registry.ts";
 import { TempDirs } from "../support/tmp.ts";

@@ -8,7 +8,7 @@
  * left mounted.
  *
  * The layouts come from the objects regtrust generates, not from a copy of
- * them: the DaemonSet of src/k8s/manifests.ts and the pod of
+ * them: the DaemonSet of src/k8s/manifests/manifests.ts and the pod of
  * src/k8s/node-run/pod-spec.ts.
  */
 import { execFile } from "node:child_process";

@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { InputError } from "../../src/core/errors.ts";
-import { classifyPullError } from "../../src/k8s/classify-pull-error.ts";
+import { classifyPullError } from "../../src/k8s/triage/classify-pull-error.ts";
 import { readContainerdConfig } from "../../src/node/containerd/config.ts";
 import { parseHostsToml } from "../../src/node/containerd/hosts-toml.ts";
 import { readRegistriesConf } from "../../src/node/containers/registries-conf.ts";

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { checkConfig } from "../../src/agent/agent-config.ts";
-import { agentConfig } from "../../src/k8s/manifests.ts";
+import { agentConfig } from "../../src/k8s/manifests/manifests.ts";
 import { assertMatchesSchema, schemaForArgv, schemaNames } from "../support/json-schema.ts";
 
 const SCHEMA_DIR = join(import.meta.dirname, "../../docs/schema");

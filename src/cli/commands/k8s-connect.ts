@@ -1,5 +1,5 @@
-import type { KubeConnection } from "../../k8s/kube-api.ts";
-import { connectKube } from "../../k8s/kube-client.ts";
+import type { KubeConnection } from "../../k8s/client/kube-api.ts";
+import { connectKube } from "../../k8s/client/kube-client.ts";
 import { parseTimeout, parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
 

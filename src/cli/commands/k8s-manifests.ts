@@ -1,6 +1,6 @@
 import { EXIT, UsageError } from "../../core/errors.ts";
-import { resolveImage } from "../../k8s/image.ts";
-import { type ManifestOptions, renderManifests } from "../../k8s/manifests.ts";
+import { resolveImage } from "../../k8s/manifests/image.ts";
+import { type ManifestOptions, renderManifests } from "../../k8s/manifests/manifests.ts";
 import { assertRegistryName } from "../../node/registry-name.ts";
 import { toPem } from "../../pki/read-bundle.ts";
 import { parseTarget } from "../../target/parse-target.ts";

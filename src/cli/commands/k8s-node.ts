@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { InputError } from "../../core/errors.ts";
-import { resolveImage } from "../../k8s/image.ts";
-import type { KubeApi } from "../../k8s/kube-api.ts";
+import type { KubeApi } from "../../k8s/client/kube-api.ts";
+import { resolveImage } from "../../k8s/manifests/image.ts";
 import { parseNodeInvocation, takeCaFile } from "../../k8s/node-run/node-args.ts";
 import { CA_ENV, type NodeAction, type NodePodInput } from "../../k8s/node-run/pod-spec.ts";
 import { allNodeNames, fleetExitCode, type NodeVerdict, runOnFleet } from "../../k8s/node-run/run-fleet.ts";

@@ -1,5 +1,5 @@
 import { EXIT } from "../../core/errors.ts";
-import { collectPulls } from "../../k8s/pulls.ts";
+import { collectPulls } from "../../k8s/triage/pulls.ts";
 import { type Io, wantsColor } from "../io.ts";
 import { renderPullsText } from "../render/k8s-pulls-text.ts";
 import { makeStyle } from "../style.ts";

@@ -1,6 +1,6 @@
 import { systemClock } from "../../core/deps.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
-import { fleetStatus } from "../../k8s/fleet-status.ts";
+import { fleetStatus } from "../../k8s/fleet/fleet-status.ts";
 import { parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
 import { renderFleetText } from "../render/k8s-status-text.ts";

@@ -1,5 +1,5 @@
 import { EXIT, UsageError } from "../../core/errors.ts";
-import { explainPod } from "../../k8s/why.ts";
+import { explainPod } from "../../k8s/triage/why.ts";
 import { type Io, wantsColor } from "../io.ts";
 import { renderWhyText } from "../render/k8s-why-text.ts";
 import { makeStyle } from "../style.ts";

@@ -1,6 +1,6 @@
 import { oneLine } from "../../core/terminal-text.ts";
-import { listNames } from "../../k8s/pull-advice.ts";
-import type { PullGroup, PullsReport } from "../../k8s/pulls.ts";
+import { listNames } from "../../k8s/triage/pull-advice.ts";
+import type { PullGroup, PullsReport } from "../../k8s/triage/pulls.ts";
 import type { Style } from "../style.ts";
 
 const MAX_PODS_SHOWN = 5;

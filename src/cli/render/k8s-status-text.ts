@@ -1,4 +1,4 @@
-import type { FleetReport } from "../../k8s/fleet-status.ts";
+import type { FleetReport } from "../../k8s/fleet/fleet-status.ts";
 import { renderColumns } from "./columns.ts";
 
 /** The fleet table of `regtrust k8s status`: per registry, ready nodes, which are not and why, insecure overrides. */

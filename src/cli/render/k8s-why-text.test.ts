@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ImageCache } from "../../k8s/image-cache.ts";
-import type { ContainerStory, WhyReport } from "../../k8s/why.ts";
+import type { ImageCache } from "../../k8s/triage/image-cache.ts";
+import type { ContainerStory, WhyReport } from "../../k8s/triage/why.ts";
 import { makeStyle } from "../style.ts";
 import { renderWhyText } from "./k8s-why-text.ts";
 

@@ -1,9 +1,9 @@
 import { oneLine } from "../../core/terminal-text.ts";
-import { classifyPullError } from "../../k8s/classify-pull-error.ts";
-import type { ImageCache } from "../../k8s/image-cache.ts";
-import { listNames } from "../../k8s/pull-advice.ts";
-import type { TimelineEntry } from "../../k8s/timeline.ts";
-import type { ContainerStory, WhyReport } from "../../k8s/why.ts";
+import { classifyPullError } from "../../k8s/triage/classify-pull-error.ts";
+import type { ImageCache } from "../../k8s/triage/image-cache.ts";
+import { listNames } from "../../k8s/triage/pull-advice.ts";
+import type { TimelineEntry } from "../../k8s/triage/timeline.ts";
+import type { ContainerStory, WhyReport } from "../../k8s/triage/why.ts";
 import type { Style } from "../style.ts";
 
 const MAX_TIMELINE_MESSAGE = 120;

@@ -1,5 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { type PodMode, podFieldsFor, securityContextFor } from "../pod-privileges.ts";
+import { type PodMode, podFieldsFor, securityContextFor } from "../manifests/pod-privileges.ts";
 
 /** The commands `regtrust k8s node` runs on a node. */
 export const NODE_ACTIONS = ["diagnose", "trust", "untrust", "audit"] as const;

@@ -1,4 +1,4 @@
-import type { KubeApi } from "../kube-api.ts";
+import type { KubeApi } from "../client/kube-api.ts";
 import type { NodePodInput } from "./pod-spec.ts";
 import { type NodeRunOptions, type NodeRunResult, runOnNode } from "./run-on-node.ts";
 

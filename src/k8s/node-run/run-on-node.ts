@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { InputError } from "../../core/errors.ts";
-import type { KubeApi } from "../kube-api.ts";
+import type { KubeApi } from "../client/kube-api.ts";
 import { pendingDetail, podOutcome } from "./pod-outcome.ts";
 import { CONTAINER_NAME, type NodePodInput, nodePod } from "./pod-spec.ts";
 

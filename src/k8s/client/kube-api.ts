@@ -36,7 +36,7 @@ export interface NodeWriteApi {
   patchNodeStatus(name: string, patch: object): Promise<void>;
   /** JSON merge patch (RFC 7386) of nodes/NAME, e.g. an annotation. */
   patchNode(name: string, patch: object): Promise<void>;
-  /** RFC 6902 JSON patch of nodes/NAME (test-and-change of spec.taints: k8s/startup-taint.ts). */
+  /** RFC 6902 JSON patch of nodes/NAME (test-and-change of spec.taints: k8s/fleet/startup-taint.ts). */
   jsonPatchNode(name: string, ops: readonly object[]): Promise<void>;
   /** Creates a core/v1 Event. */
   createEvent(namespace: string, event: CoreV1Event): Promise<void>;

@@ -1,8 +1,8 @@
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import type { KubeApi, ListQuery } from "../client/kube-api.ts";
+import { KubeApiError } from "../client/kube-errors.ts";
+import { pages } from "../client/paging.ts";
 import { imageKeys } from "./image-ref.ts";
-import type { KubeApi, ListQuery } from "./kube-api.ts";
-import { KubeApiError } from "./kube-errors.ts";
-import { pages } from "./paging.ts";
 import { podKey } from "./pod-pulls.ts";
 
 /**

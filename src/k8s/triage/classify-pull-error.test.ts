@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import type { FindingCode } from "../findings/codes.ts";
+import type { FindingCode } from "../../findings/codes.ts";
 import { classifyPullError, isSpecificCause } from "./classify-pull-error.ts";
 
 interface Captured {
@@ -19,7 +19,7 @@ interface Captured {
 }
 
 const CAPTURED = JSON.parse(
-  readFileSync(new URL("../../test/support/captured-errors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../test/support/captured-errors.json", import.meta.url), "utf8"),
 ) as Captured[];
 
 /** Go prints a self-signed server certificate as an unknown authority; the text cannot tell them apart. */

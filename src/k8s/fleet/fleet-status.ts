@@ -1,6 +1,7 @@
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import type { KubeApi } from "./kube-api.ts";
-import { AGENT_LABELS } from "./manifests.ts";
+import type { KubeApi } from "../client/kube-api.ts";
+import { listAll } from "../client/paging.ts";
+import { AGENT_LABELS } from "../manifests/manifests.ts";
 import {
   CONDITION_TYPE,
   type ConditionValue,
@@ -8,7 +9,6 @@ import {
   parseStatusAnnotation,
   STATUS_ANNOTATION,
 } from "./node-condition.ts";
-import { listAll } from "./paging.ts";
 
 /** `regtrust k8s status`: the agent's verdicts across the fleet. */
 export interface FleetNode {

@@ -1,4 +1,4 @@
-import { UsageError } from "../core/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 
 /**
  * The container image the DaemonSet agent and the short-lived node pods run.

@@ -1,8 +1,8 @@
-import type { FindingCode } from "../findings/codes.ts";
+import type { FindingCode } from "../../findings/codes.ts";
+import type { KubeApi, ListQuery } from "../client/kube-api.ts";
+import { KubeApiError } from "../client/kube-errors.ts";
+import { pages } from "../client/paging.ts";
 import { registryOfImage } from "./image-ref.ts";
-import type { KubeApi, ListQuery } from "./kube-api.ts";
-import { KubeApiError } from "./kube-errors.ts";
-import { pages } from "./paging.ts";
 import { failingPulls, podKey, type WaitingPull } from "./pod-pulls.ts";
 import { causeText, fixSteps } from "./pull-advice.ts";
 import { type PullCause, resolveCause, statusNamesCause } from "./pull-cause.ts";

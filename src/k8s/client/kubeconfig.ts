@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { InputError } from "../core/errors.ts";
+import { InputError } from "../../core/errors.ts";
 
 /**
  * Which Kubernetes configuration a command uses, in kubectl's order

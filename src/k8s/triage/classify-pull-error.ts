@@ -1,4 +1,4 @@
-import type { FindingCode } from "../findings/codes.ts";
+import type { FindingCode } from "../../findings/codes.ts";
 import { pullErrorSubject } from "./pull-error-subject.ts";
 
 /**

@@ -1,5 +1,5 @@
-import type { GateMode } from "../agent/agent-config.ts";
-import { CONDITION_TYPE } from "./node-condition.ts";
+import type { GateMode } from "../../agent/agent-config.ts";
+import { CONDITION_TYPE } from "../fleet/node-condition.ts";
 import { STARTUP_TAINT_KEY } from "./node-write-policy.ts";
 
 /**

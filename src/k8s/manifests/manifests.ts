@@ -1,8 +1,8 @@
 import { stringify } from "yaml";
-import type { GateMode } from "../agent/agent-config.ts";
+import type { GateMode } from "../../agent/agent-config.ts";
+import { EVENTS_NAMESPACE } from "../fleet/node-condition.ts";
 import { grafanaDashboardConfigMap } from "./grafana-dashboard.ts";
 import { podMonitor, prometheusRule } from "./monitoring.ts";
-import { EVENTS_NAMESPACE } from "./node-condition.ts";
 import { nodeWritePolicy, nodeWritePolicyBinding } from "./node-write-policy.ts";
 import { type PodMode, podFieldsFor, securityContextFor } from "./pod-privileges.ts";
 import { nodeReadinessRule } from "./readiness-rule.ts";
@@ -153,7 +153,7 @@ function serviceAccount(ns: string): Record<string, unknown> {
 }
 
 /**
- * Only the calls the agent makes (k8s/node-status.ts): get its Node at start
+ * Only the calls the agent makes (k8s/fleet/node-status.ts): get its Node at start
  * (to continue the condition already published), patch nodes/status (the
  * RegistryTrustReady condition) and patch nodes (the regtrust.io/status
  * annotation — annotations are not in the status subresource). No list, no

@@ -1,4 +1,4 @@
-import { InputError } from "../core/errors.ts";
+import { InputError } from "../../core/errors.ts";
 
 /**
  * A Kubernetes API call that could not be made or was refused. It is an

@@ -1,5 +1,5 @@
 import type { V1Container, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
-import { redactMessage } from "../core/redact.ts";
+import { redactMessage } from "../../core/redact.ts";
 
 /**
  * The containers of a pod that wait on an image pull. kubelet sets

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import type { KubeApi, ListQuery, Page } from "../client/kube-api.ts";
+import { KubeApiError } from "../client/kube-errors.ts";
 import { imageCache } from "./image-cache.ts";
-import type { KubeApi, ListQuery, Page } from "./kube-api.ts";
-import { KubeApiError } from "./kube-errors.ts";
 
 const IMAGE = "repo.example.com:5000/team/app:v1";
 const DIGEST = `sha256:${"d".repeat(64)}`;

@@ -1,5 +1,5 @@
 import type { CoreV1Api, CoreV1Event, KubeConfig, V1Node, V1Pod } from "@kubernetes/client-node";
-import { InputError } from "../core/errors.ts";
+import { InputError } from "../../core/errors.ts";
 import type { KubeApi, KubeConnection, ListQuery, NodeWriteApi, Page } from "./kube-api.ts";
 import { KubeApiError, type KubeRequest, type KubeTarget, toKubeApiError } from "./kube-errors.ts";
 import { chooseKubeconfig, type KubeconfigSource } from "./kubeconfig.ts";

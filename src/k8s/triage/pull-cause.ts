@@ -1,5 +1,5 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
-import { redactMessage } from "../core/redact.ts";
+import { redactMessage } from "../../core/redact.ts";
 import { type ClassifiedPullError, classifyPullError, isSpecificCause } from "./classify-pull-error.ts";
 import type { WaitingPull } from "./pod-pulls.ts";
 

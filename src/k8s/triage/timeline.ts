@@ -1,5 +1,5 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
-import { redactMessage } from "../core/redact.ts";
+import { redactMessage } from "../../core/redact.ts";
 import { eventTime } from "./pull-events.ts";
 
 /** One line of a pod's event history, as kubectl describe shows it. */

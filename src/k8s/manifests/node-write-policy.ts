@@ -1,4 +1,4 @@
-import { CONDITION_TYPE, STATUS_ANNOTATION } from "./node-condition.ts";
+import { CONDITION_TYPE, STATUS_ANNOTATION } from "../fleet/node-condition.ts";
 
 /**
  * RBAC cannot say "your own Node" (the agent's ClusterRole grants `patch`

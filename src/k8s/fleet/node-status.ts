@@ -1,5 +1,5 @@
 import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
-import type { NodeWriteApi } from "./kube-api.ts";
+import type { NodeWriteApi } from "../client/kube-api.ts";
 import {
   CONDITION_TYPE,
   type ConditionValue,

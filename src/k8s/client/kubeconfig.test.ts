@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { InputError } from "../core/errors.ts";
+import { InputError } from "../../core/errors.ts";
 import { chooseKubeconfig } from "./kubeconfig.ts";
 
 describe("chooseKubeconfig (kubectl's order)", () => {

@@ -1,7 +1,7 @@
 import type { V1Node, V1Taint } from "@kubernetes/client-node";
-import type { GateMode } from "../agent/agent-config.ts";
-import type { NodeWriteApi } from "./kube-api.ts";
-import { STARTUP_TAINT_KEY } from "./node-write-policy.ts";
+import type { GateMode } from "../../agent/agent-config.ts";
+import type { NodeWriteApi } from "../client/kube-api.ts";
+import { STARTUP_TAINT_KEY } from "../manifests/node-write-policy.ts";
 
 /**
  * The agent gate (`k8s manifests --gate agent`, docs/gating.md): the agent

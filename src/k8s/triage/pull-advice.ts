@@ -1,4 +1,4 @@
-import type { FindingCode } from "../findings/codes.ts";
+import type { FindingCode } from "../../findings/codes.ts";
 
 /**
  * Plain words for a pull failure's cause and the fix, per finding code.

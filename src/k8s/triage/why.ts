@@ -1,11 +1,11 @@
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
-import type { FindingCode } from "../findings/codes.ts";
-import { type Finding, finding } from "../findings/finding.ts";
+import type { FindingCode } from "../../findings/codes.ts";
+import { type Finding, finding } from "../../findings/finding.ts";
+import type { KubeApi, ListQuery } from "../client/kube-api.ts";
+import { KubeApiError } from "../client/kube-errors.ts";
+import { listAll } from "../client/paging.ts";
 import { type ImageCache, imageCache } from "./image-cache.ts";
 import { registryOfImage } from "./image-ref.ts";
-import type { KubeApi, ListQuery } from "./kube-api.ts";
-import { KubeApiError } from "./kube-errors.ts";
-import { listAll } from "./paging.ts";
 import { failingPulls, otherWaiting, podKey } from "./pod-pulls.ts";
 import { causeText, fixSteps, isTrustCode, listNames } from "./pull-advice.ts";
 import { type PullCause, resolveCause } from "./pull-cause.ts";

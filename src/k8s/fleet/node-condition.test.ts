@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FINDING_CODES } from "../findings/codes.ts";
+import { FINDING_CODES } from "../../findings/codes.ts";
 import { conditionOf, parseStatusAnnotation, reasonOf } from "./node-condition.ts";
 
 describe("RegistryTrustReady reason", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { InputError } from "../core/errors.ts";
+import { InputError } from "../../core/errors.ts";
 import { type KubeRequest, toKubeApiError } from "./kube-errors.ts";
 
 const target = { server: "https://10.0.0.1:6443", context: "prod", timeoutMs: 5000 };
