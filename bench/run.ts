@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { rootCertificates } from "node:tls";
 import { startDemoRegistry } from "../src/demo/demo-registry.ts";
-import { createTestPki } from "../src/pki/generate.ts";
+import { createPrivatePki } from "../src/pki/generate.ts";
 import { ensureTestHosts } from "../test/support/etc-hosts.ts";
 import { type TimedCommand, timeCommands } from "./measure.ts";
 import { emitResult, type StartupId, type StartupResult } from "./results.ts";
@@ -33,7 +33,11 @@ interface Fixture {
 }
 
 /** A node whose containerd trusts the registry's private root through certs.d. */
-function writeFixture(work: string, pki: Awaited<ReturnType<typeof createTestPki>>, port: number): Fixture {
+function writeFixture(
+  work: string,
+  pki: Awaited<ReturnType<typeof createPrivatePki>>,
+  port: number,
+): Fixture {
   const node = join(work, "node");
   const certsDir = join(node, `etc/containerd/certs.d/${HOST}:${port}`);
   mkdirSync(join(node, "etc/ssl/certs"), { recursive: true });
@@ -129,7 +133,7 @@ function commands(f: Fixture, port: number): Array<TimedCommand & { id: StartupI
 
 async function main(): Promise<void> {
   await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: [HOST] });
+  const pki = await createPrivatePki({ hostnames: [HOST] });
   const registry = await startDemoRegistry({
     certChainPem: `${pki.leaf.certPem}${pki.intermediate.certPem}`,
     keyPem: pki.leaf.keyPem,

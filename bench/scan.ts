@@ -13,7 +13,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createTestPki } from "../src/pki/generate.ts";
+import { createPrivatePki } from "../src/pki/generate.ts";
 import { peakRssMiBFrom, REPORT_PEAK_RSS, summarise } from "./measure.ts";
 import { emitResult, type ScanResult, type ScanRow } from "./results.ts";
 
@@ -23,7 +23,7 @@ const RUNS = Number(process.env.BENCH_SCAN_RUNS ?? 3);
 const ENTRY = resolve(import.meta.dirname, "../dist/regtrust.mjs");
 
 async function startRegistries(count: number): Promise<{ ports: number[]; close(): Promise<void> }> {
-  const pki = await createTestPki({ hostnames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+  const pki = await createPrivatePki({ hostnames: ["localhost"], ipAddresses: ["127.0.0.1"] });
   const options = { cert: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, key: pki.leaf.keyPem };
   const servers: Server[] = [];
   for (let i = 0; i < count; i++) {

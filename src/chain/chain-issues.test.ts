@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Certificate } from "../pki/certificate.ts";
-import { type DatedPki, datedPki, issueDated, issuerLoopPki, NOW } from "../pki/test-pki.ts";
+import { type DatedPki, datedPki, issueDated, issuerLoopPki, NOW } from "../pki/testing/test-pki.ts";
 import { chainIssues } from "./chain-issues.ts";
 import type { ChainLink } from "./chain-path.ts";
 import { type ChainCompletion, uncompleted } from "./complete-chain.ts";

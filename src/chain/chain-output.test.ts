@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import { readCertificates } from "../pki/read-bundle.ts";
-import { type DatedPki, datedPki } from "../pki/test-pki.ts";
+import { type DatedPki, datedPki } from "../pki/testing/test-pki.ts";
 import { decodeIssuerBody } from "./aia-decode.ts";
 import { selectOutput } from "./chain-output.ts";
 import type { ChainCompletion } from "./complete-chain.ts";

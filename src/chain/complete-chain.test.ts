@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Certificate } from "../pki/certificate.ts";
-import { type Issued, issueDated } from "../pki/test-pki.ts";
+import { type Issued, issueDated } from "../pki/testing/test-pki.ts";
 import { Budget } from "../probe/budget.ts";
 import { type AiaFetcher, type AiaFetchResult, DEFAULT_AIA_LIMITS } from "./aia-fetch.ts";
 import { type ChainCompletion, completeChain, uncompleted } from "./complete-chain.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import { InputError } from "../core/errors.ts";
-import { type DatedPki, datedPki, type Issued, issueDated, NOW } from "../pki/test-pki.ts";
+import { type DatedPki, datedPki, type Issued, issueDated, NOW } from "../pki/testing/test-pki.ts";
 import { type InspectReport, inspectBundle } from "./inspect-bundle.ts";
 
 /** `inspect` on bundles shaped like the ones users hand us; then fuzzed (issue 10 §5). */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { createTestPki, type IssuedCert } from "../pki/generate.ts";
+import { createPrivatePki, type IssuedCert } from "../pki/generate.ts";
 import { writeOutputFile } from "../plan/write-output.ts";
 import type { Resolver } from "../probe/resolver.ts";
 import { writeDemoNode } from "./demo-node.ts";
@@ -29,7 +29,7 @@ export interface DemoScenario {
 }
 
 export async function startDemoScenario(): Promise<DemoScenario> {
-  const pki = await createTestPki({ hostnames: [DEMO_HOST], rootName: "Example Corp Private Root CA" });
+  const pki = await createPrivatePki({ hostnames: [DEMO_HOST], rootName: "Example Corp Private Root CA" });
   const server: DemoRegistry = await startDemoRegistry({
     certChainPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`,
     keyPem: pki.leaf.keyPem,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { CertPool } from "../pki/cert-pool.ts";
-import { type DatedPki, datedPki, HOST, issuerLoopPki, NOW, UNKNOWN } from "../pki/test-pki.ts";
+import { type DatedPki, datedPki, HOST, issuerLoopPki, NOW, UNKNOWN } from "../pki/testing/test-pki.ts";
 import { verifyLikeGo } from "../pki/verify-go.ts";
 import { parseTarget } from "../target/parse-target.ts";
 import { explainFailure } from "./explain-failure.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { rootCertificates } from "node:tls";
-import { createTestPki } from "../pki/generate.ts";
+import { createPrivatePki } from "../pki/generate.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
 import { isPublicRootName } from "./public-roots.ts";
 
@@ -15,7 +15,7 @@ test("a root from Node's bundled Mozilla list is public", () => {
 });
 
 test("a freshly generated private root is not public", async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   assert.equal(isPublicRootName(parseCertificate(pki.root.der).subjectKey), false);
   assert.equal(isPublicRootName(parseCertificate(pki.intermediate.der).issuerKey), false);
 });

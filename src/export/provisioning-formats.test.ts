@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { loadYamlParser } from "../node/yaml-parser.ts";
-import { createTestPki } from "../pki/generate.ts";
+import { createPrivatePki } from "../pki/generate.ts";
 import { readCaFile } from "../trust/ca-file.ts";
 import { eksUserData, karpenterManifests } from "./aws.ts";
 import { bottlerocketSettings } from "./bottlerocket.ts";
@@ -22,7 +22,7 @@ let plan: ExportPlan;
 let caPem: string;
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caPem = pki.root.certPem;
   const dir = mkdtempSync(join(tmpdir(), "regtrust-formats-"));
   writeFileSync(join(dir, "ca.pem"), caPem);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CertPool } from "./cert-pool.ts";
 import { parseCertificate } from "./parse-certificate.ts";
-import { type DatedPki, datedPki, HOST, type Issued } from "./test-pki.ts";
+import { type DatedPki, datedPki, HOST, type Issued } from "./testing/test-pki.ts";
 
 let pki: DatedPki;
 /** Same subject as the intermediate: one without SKI-matching key, one re-keyed. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Certificate } from "./certificate.ts";
 import { describeChainProblems, isIssuedBy, issuerLoop } from "./chain-problems.ts";
-import { type DatedPki, datedPki, HOST, issuerLoopPki, NOW } from "./test-pki.ts";
+import { type DatedPki, datedPki, HOST, issuerLoopPki, NOW } from "./testing/test-pki.ts";
 
 let pki: DatedPki;
 let other: DatedPki;

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
-import { createTestPki, issueCertificate } from "./generate.ts";
+import { createPrivatePki, issueCertificate } from "./generate.ts";
 import { parseCertificate } from "./parse-certificate.ts";
 
-describe("createTestPki", () => {
+describe("createPrivatePki", () => {
   it("builds root → intermediate (pathLen 0) → leaf with SANs, AKI/SKI and serverAuth", async () => {
-    const pki = await createTestPki({
+    const pki = await createPrivatePki({
       hostnames: ["repo.example.com", "alt.example.com"],
       ipAddresses: ["127.0.0.1"],
     });
@@ -30,7 +30,7 @@ describe("createTestPki", () => {
 
   it("uses the requested root name and leaf expiry", async () => {
     const notAfter = new Date("2031-05-05T05:05:05Z");
-    const pki = await createTestPki({ hostnames: ["h.example"], rootName: "Corp Root", notAfter });
+    const pki = await createPrivatePki({ hostnames: ["h.example"], rootName: "Corp Root", notAfter });
     assert.equal(parseCertificate(pki.root.der).commonName, "Corp Root");
     assert.equal(parseCertificate(pki.leaf.der).notAfter.getTime(), notAfter.getTime());
   });

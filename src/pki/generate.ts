@@ -219,8 +219,12 @@ export async function issueCertificate(opts: IssueOptions): Promise<IssuedCert> 
   };
 }
 
-/** root → intermediate (pathLen 0) → leaf for hostnames; leaf carries AKI/SKI, serverAuth, SANs (dns + ip). */
-export async function createTestPki(opts: {
+/**
+ * A private PKI as most corporate registries have one: root → intermediate
+ * (pathLen 0) → leaf for hostnames; the leaf carries AKI/SKI, serverAuth and
+ * SANs (dns + ip). The demo serves it; tests build every scenario from it.
+ */
+export async function createPrivatePki(opts: {
   hostnames: string[];
   ipAddresses?: string[];
   rootName?: string;

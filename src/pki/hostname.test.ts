@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Certificate } from "./certificate.ts";
 import { matchHostnames, verifyHostname } from "./hostname.ts";
-import { issueDated } from "./test-pki.ts";
+import { issueDated } from "./testing/test-pki.ts";
 
 let cert: Certificate;
 before(async () => {

@@ -4,7 +4,7 @@ import { before, describe, it } from "node:test";
 import { InputError } from "../core/errors.ts";
 import type { Certificate } from "./certificate.ts";
 import { internalsOf, parseCertificate, serialDecimal } from "./parse-certificate.ts";
-import { type DatedPki, datedPki, HOST, type Issued, issueDated } from "./test-pki.ts";
+import { type DatedPki, datedPki, HOST, type Issued, issueDated } from "./testing/test-pki.ts";
 
 let pki: DatedPki;
 let rsaSha1Root: Issued;

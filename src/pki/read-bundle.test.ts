@@ -9,7 +9,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn1X509 from "@peculiar/asn1-x509";
 import { InputError } from "../core/errors.ts";
 import { goAppendCertsFromPEM, readCertificates, toPem } from "./read-bundle.ts";
-import { type DatedPki, datedPki } from "./test-pki.ts";
+import { type DatedPki, datedPki } from "./testing/test-pki.ts";
 
 let pki: DatedPki;
 let dir: string;

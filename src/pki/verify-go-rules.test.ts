@@ -1,6 +1,13 @@
 import { before } from "node:test";
 import { goRules } from "./go-rules.ts";
-import { type DatedPki, datedPki, describeVerifyCases, HOST, UNKNOWN, type VerifyCase } from "./test-pki.ts";
+import {
+  type DatedPki,
+  datedPki,
+  describeVerifyCases,
+  HOST,
+  UNKNOWN,
+  type VerifyCase,
+} from "./testing/test-pki.ts";
 
 /** Debian 12's Go, whose texts these rows were first written against. */
 const GO_1_19 = goRules({ version: "go1.19.8", defaultGodebug: null });

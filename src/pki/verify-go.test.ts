@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CertPool } from "./cert-pool.ts";
-import { createTestPki } from "./generate.ts";
+import { createPrivatePki } from "./generate.ts";
 import { parseCertificate } from "./parse-certificate.ts";
-import { type DatedPki, datedPki, describeVerifyCases, HOST, UNKNOWN, type VerifyCase } from "./test-pki.ts";
+import {
+  type DatedPki,
+  datedPki,
+  describeVerifyCases,
+  HOST,
+  UNKNOWN,
+  type VerifyCase,
+} from "./testing/test-pki.ts";
 import { verifyLikeGo } from "./verify-go.ts";
 
 /**
@@ -184,9 +191,9 @@ const nameCases: VerifyCase[] = [
 describeVerifyCases("verifyLikeGo: trust paths", trustCases, () => pki);
 describeVerifyCases("verifyLikeGo: host names", nameCases, () => pki);
 
-describe("verifyLikeGo with createTestPki at the real time", () => {
+describe("verifyLikeGo with createPrivatePki at the real time", () => {
   it("verifies the generated chain by name and by IP, and rejects the leaf alone", async () => {
-    const t = await createTestPki({ hostnames: ["registry.local"], ipAddresses: ["127.0.0.1"] });
+    const t = await createPrivatePki({ hostnames: ["registry.local"], ipAddresses: ["127.0.0.1"] });
     const [root, intermediate, leaf] = [t.root, t.intermediate, t.leaf].map((c) => parseCertificate(c.der));
     const base = { leaf: leaf!, roots: CertPool.of([root!]), now: new Date() };
     assert.ok(verifyLikeGo({ ...base, intermediates: [intermediate!], dnsName: "registry.local" }).ok);

@@ -6,8 +6,8 @@ import type { Exec } from "../core/deps.ts";
 import { applyPlan, recoverInterrupted } from "./apply.ts";
 import { DEFAULT_JOURNAL_DIR, locateJournal, readJournal } from "./journal-store.ts";
 import { contentBytes, type Plan, serialisePlan } from "./plan.ts";
-import { nodeTree, trustPlan } from "./test-fixture-plans.ts";
-import { makeRoot, removeRoot, spawnApplyChild, treeChecksum } from "./test-support.ts";
+import { nodeTree, trustPlan } from "./testing/fixture-plans.ts";
+import { makeRoot, removeRoot, spawnApplyChild, treeChecksum } from "./testing/support.ts";
 import { undoPlanFor } from "./undo.ts";
 
 /**

@@ -8,8 +8,8 @@ import { PlanApplyError } from "./errors.ts";
 import { type FsOps, realFsOps } from "./fs-ops.ts";
 import { DEFAULT_JOURNAL_DIR, locateJournal, readJournal } from "./journal-store.ts";
 import { editFile, newPlan, type Plan, writeOwnedFile } from "./plan.ts";
-import { nodeTree, trustPlan } from "./test-fixture-plans.ts";
-import { makeRoot, removeRoot, treeChecksum } from "./test-support.ts";
+import { nodeTree, trustPlan } from "./testing/fixture-plans.ts";
+import { makeRoot, removeRoot, treeChecksum } from "./testing/support.ts";
 
 const HOST = "repo.example.com:11000";
 const roots: string[] = [];

@@ -7,8 +7,8 @@ import { InputError } from "../core/errors.ts";
 import { applyPlan } from "./apply.ts";
 import { PlanApplyError } from "./errors.ts";
 import { newPlan, writeOwnedFile } from "./plan.ts";
-import { nodeTree, trustPlan } from "./test-fixture-plans.ts";
-import { makeRoot, removeRoot, treeChecksum } from "./test-support.ts";
+import { nodeTree, trustPlan } from "./testing/fixture-plans.ts";
+import { makeRoot, removeRoot, treeChecksum } from "./testing/support.ts";
 
 const HOST = "repo.example.com:11000";
 const roots: string[] = [];

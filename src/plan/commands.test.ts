@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Exec } from "../core/deps.ts";
 import { blockingRefusals, resolveCommand, runPlanCommands, shellLine } from "./commands.ts";
 import { refreshCommand, restartCommand } from "./plan.ts";
-import { makeRoot, removeRoot, testExec, writeTree } from "./test-support.ts";
+import { makeRoot, removeRoot, testExec, writeTree } from "./testing/support.ts";
 
 const refresh = refreshCommand(["update-ca-certificates"], "rebuild the OS bundle");
 const restart = restartCommand("containerd", "reload roots");

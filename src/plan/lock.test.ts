@@ -9,8 +9,8 @@ import { realFsOps } from "./fs-ops.ts";
 import { DEFAULT_JOURNAL_DIR, locateJournal, readJournal } from "./journal-store.ts";
 import { acquireLock, currentOwner } from "./lock.ts";
 import { newPlan, serialisePlan, writeOwnedFile } from "./plan.ts";
-import { nodeTree, trustPlan } from "./test-fixture-plans.ts";
-import { makeRoot, removeRoot, spawnApplyChild } from "./test-support.ts";
+import { nodeTree, trustPlan } from "./testing/fixture-plans.ts";
+import { makeRoot, removeRoot, spawnApplyChild } from "./testing/support.ts";
 
 const roots: string[] = [];
 after(async () => {

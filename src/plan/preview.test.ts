@@ -11,8 +11,8 @@ import {
   writeOwnedFile,
 } from "./plan.ts";
 import { previewPlan, renderFileDiff } from "./preview.ts";
-import { nodeTree, REGISTRIES_YAML, trustPlan } from "./test-fixture-plans.ts";
-import { makeRoot, removeRoot, treeChecksum } from "./test-support.ts";
+import { nodeTree, REGISTRIES_YAML, trustPlan } from "./testing/fixture-plans.ts";
+import { makeRoot, removeRoot, treeChecksum } from "./testing/support.ts";
 
 const HOST = "repo.example.com:11000";
 const roots: string[] = [];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InputError } from "../core/errors.ts";
 import { checkNodePath, resolveUnderRoot } from "./safe-path.ts";
-import { makeRoot, removeRoot } from "./test-support.ts";
+import { makeRoot, removeRoot } from "./testing/support.ts";
 
 describe("checkNodePath", () => {
   const refused: [string, string, RegExp][] = [

@@ -8,8 +8,8 @@ import { PlanApplyError, UndoConflictError } from "./errors.ts";
 import { expiredInsecureTargets, summarise } from "./journal.ts";
 import { readJournalAt } from "./journal-store.ts";
 import { newPlan, writeOwnedFile } from "./plan.ts";
-import { CONFIG_TOML, nodeTree, pemFor, REGISTRIES_YAML, trustPlan } from "./test-fixture-plans.ts";
-import { makeRoot, removeRoot, treeChecksum } from "./test-support.ts";
+import { CONFIG_TOML, nodeTree, pemFor, REGISTRIES_YAML, trustPlan } from "./testing/fixture-plans.ts";
+import { makeRoot, removeRoot, treeChecksum } from "./testing/support.ts";
 import { undoPlanFor } from "./undo.ts";
 
 const A = "repo.example.com:11000";

@@ -13,7 +13,7 @@ import { runInNewContext } from "node:vm";
 import { systemClock } from "../core/deps.ts";
 import { loadNode } from "../diagnose/load-node.ts";
 import { makeNodeRoot, type TestNode } from "../node/testing/node-root.ts";
-import { createTestPki } from "../pki/generate.ts";
+import { createPrivatePki } from "../pki/generate.ts";
 import type { ProbeResult } from "../probe/types.ts";
 import { parseTarget } from "../target/parse-target.ts";
 import type { Target } from "../target/target.ts";
@@ -26,7 +26,7 @@ let node: TestNode;
 let presented: Uint8Array[] = [];
 before(async () => {
   node = makeNodeRoot({ "/etc/os-release": "ID=debian\nVERSION_ID=12\n" });
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   presented = [pki.leaf.der, pki.intermediate.der];
 });
 after(() => node.cleanup());

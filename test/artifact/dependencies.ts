@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { buildNodeRoot, debianBase } from "../integration/node-root.ts";
 import type { TempDirs } from "../support/tmp.ts";
 import {
@@ -51,7 +51,7 @@ async function configuredNode(dirs: TempDirs, caPem: string): Promise<string> {
 
 /** A CA made here (the target never resolves: only the files and their parsing matter), on disk. */
 async function caFile(dirs: TempDirs): Promise<{ pem: string; file: string }> {
-  const { root } = await createTestPki({ hostnames: ["repo.example.com"] });
+  const { root } = await createPrivatePki({ hostnames: ["repo.example.com"] });
   const pem = `${root.certPem.trim()}\n`;
   const file = join(await dirs.make("dep-ca"), "ca.pem");
   await writeFile(file, pem);

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { rootCertificates } from "node:tls";
-import { createTestPki, issueCertificate } from "../../src/pki/generate.ts";
+import { createPrivatePki, issueCertificate } from "../../src/pki/generate.ts";
 import { buildNodeRoot, debianBase, type NodeFiles, withContainerd } from "../integration/node-root.ts";
 import { type ScenarioName, type ScenarioPki, setupScenario } from "../support/error-scenarios.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
@@ -90,7 +90,7 @@ describe(`diagnose, one finding code at a time (${artifact.label})`, () => {
   }
 
   test("missing-intermediate: the server sends only its leaf (which names its issuer's AIA URL)", async () => {
-    const own = await createTestPki({ hostnames: ["repo.example.com"] });
+    const own = await createPrivatePki({ hostnames: ["repo.example.com"] });
     const leaf = await issueCertificate({
       commonName: "repo.example.com",
       dnsNames: ["repo.example.com"],

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
-import { FIXED } from "../../src/pki/test-pki.ts";
+import { FIXED } from "../../src/pki/testing/test-pki.ts";
 import { runCli } from "../integration/cli.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import {

@@ -2,7 +2,7 @@
  * `regtrust inspect` end to end over files shaped like the ones users have:
  * real `openssl s_client -showcerts` output, CRLF, a BOM, DER, PKCS#7 made
  * with `openssl crl2pkcs7`, the host's CA bundle, a bundle carrying a
- * private key, garbage. Certificates use the fixed dates of src/pki/test-pki.ts.
+ * private key, garbage. Certificates use the fixed dates of src/pki/testing/test-pki.ts.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { type DatedPki, datedPki } from "../../src/pki/test-pki.ts";
+import { type DatedPki, datedPki } from "../../src/pki/testing/test-pki.ts";
 import { tlsServer } from "../../src/probe/testing/loopback.ts";
 import { assertGolden } from "../golden/assert-golden.ts";
 import { runCli } from "../integration/cli.ts";

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
-import { FIXED } from "../../src/pki/test-pki.ts";
+import { FIXED } from "../../src/pki/testing/test-pki.ts";
 import { httpsServer, type Loopback, listen } from "../../src/probe/testing/loopback.ts";
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void;
@@ -76,7 +76,7 @@ export interface AiaPki {
 
 /**
  * root ← intermediate (AIA → <base><prefix>/root.der) ← leaf for repo.example.com
- * (AIA → <base><prefix><leafAia>), with the fixed dates of src/pki/test-pki.ts so
+ * (AIA → <base><prefix><leafAia>), with the fixed dates of src/pki/testing/test-pki.ts so
  * golden output keeps real dates.
  */
 export async function aiaPki(base: string, prefix: string, leafAia: string): Promise<AiaPki> {

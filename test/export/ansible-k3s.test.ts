@@ -9,7 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { diagnoseJson } from "../integration/cli.ts";
 import { buildNodeRoot, debianBase } from "../integration/node-root.ts";
 import { startRegistry } from "../support/registry.ts";
@@ -36,7 +36,7 @@ describe("export --format ansible (k3s)", () => {
     });
     try {
       const registry = `${HOST}:${reg.port}`;
-      const other = await createTestPki({ hostnames: ["other.example.com"] });
+      const other = await createPrivatePki({ hostnames: ["other.example.com"] });
       const theirs = [
         "# managed by the platform team",
         "mirrors:",

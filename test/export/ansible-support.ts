@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
-import { createTestPki, type IssuedCert } from "../../src/pki/generate.ts";
+import { createPrivatePki, type IssuedCert } from "../../src/pki/generate.ts";
 import { debianBase, type NodeFiles } from "../integration/node-root.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { runCommand } from "../support/processes.ts";
@@ -31,7 +31,7 @@ export function useAnsibleFixture(): AnsibleFixture {
   let caFile = "";
   before(async () => {
     await ensureTestHosts();
-    pki = await createTestPki({ hostnames: [HOST] });
+    pki = await createPrivatePki({ hostnames: [HOST] });
     caFile = await writeCaFile(dirs, pki);
   });
   after(() => dirs.cleanup());

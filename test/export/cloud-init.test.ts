@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { EXPORT_DISTROS } from "../../src/export/export-plan.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { runCommand } from "../support/processes.ts";
 import { TempDirs } from "../support/tmp.ts";
@@ -18,10 +18,10 @@ import { exportTo, writeCaFile } from "./export-support.ts";
 const dirs = new TempDirs();
 let caFile: string;
 let leafFile: string;
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 
 before(async () => {
-  pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = await writeCaFile(dirs, pki);
   leafFile = await writeCaFile(dirs, { ...pki, root: pki.leaf });
 });
@@ -122,7 +122,7 @@ describe("export --format cloud-init", () => {
 
   test("k3s merge, run for real: keeps every entry and the old ca_file's CA; a second run changes nothing", async () => {
     const { dir, run } = await mergeRunner();
-    const other = await createTestPki({ hostnames: ["other.example.com"] });
+    const other = await createPrivatePki({ hostnames: ["other.example.com"] });
     await writeFile(join(dir, "old-ca.pem"), other.root.certPem);
     const theirs = [
       "mirrors:",

@@ -1,11 +1,11 @@
 /** Shared by the export tests: a CA file on disk and `regtrust export` run in-process. */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { createTestPki } from "../../src/pki/generate.ts";
+import type { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import type { TempDirs } from "../support/tmp.ts";
 
-export type TestPki = Awaited<ReturnType<typeof createTestPki>>;
+export type TestPki = Awaited<ReturnType<typeof createPrivatePki>>;
 
 export async function writeCaFile(dirs: TempDirs, pki: TestPki): Promise<string> {
   const dir = await dirs.make("export-ca");

@@ -10,7 +10,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { EXPORT_FORMATS } from "../../src/cli/commands/export.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { runCommand } from "../support/processes.ts";
 import { TempDirs } from "../support/tmp.ts";
@@ -20,7 +20,7 @@ const dirs = new TempDirs();
 let caFile: string;
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = await writeCaFile(dirs, pki);
 });
 after(() => dirs.cleanup());

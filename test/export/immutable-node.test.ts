@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { pickFreePort } from "../support/free-port.ts";
 import { runCommand } from "../support/processes.ts";
@@ -19,7 +19,7 @@ const dirs = new TempDirs();
 let caFile: string;
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = await writeCaFile(dirs, pki);
 });
 after(() => dirs.cleanup());

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse as parseToml } from "smol-toml";
 import { parseAllDocuments } from "yaml";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCommand } from "../support/processes.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { exportText, writeCaFile } from "./export-support.ts";
@@ -25,7 +25,7 @@ let caPem: string;
 const REGISTRY = "repo.example.com:5000";
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caPem = pki.root.certPem;
   caFile = await writeCaFile(dirs, pki);
 });

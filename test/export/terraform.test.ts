@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCommand } from "../support/processes.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { exportText, writeCaFile } from "./export-support.ts";
@@ -28,7 +28,7 @@ const dirs = new TempDirs();
 let caFile: string;
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = await writeCaFile(dirs, pki);
 });
 after(() => dirs.cleanup());

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki, type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
+import { createPrivatePki, type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { type RunningRegistry, startRegistry } from "../support/registry.ts";
 import { skopeoInspect } from "../support/skopeo.ts";
@@ -18,11 +18,11 @@ import { buildNodeRoot, type NodeFiles, withContainerd } from "./node-root.ts";
 const HOST = "repo.example.com";
 const DAY = 86_400_000;
 const dirs = new TempDirs();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [HOST] });
+  pki = await createPrivatePki({ hostnames: [HOST] });
 });
 after(() => dirs.cleanup());
 

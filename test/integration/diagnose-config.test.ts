@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { type RunningRegistry, startRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
@@ -13,14 +13,14 @@ import { buildNodeRoot, debianBase, withContainerd } from "./node-root.ts";
 
 const HOST = "repo.example.com";
 const dirs = new TempDirs();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 let reg: RunningRegistry;
 let registry: string;
 let certsDir: string;
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [HOST] });
+  pki = await createPrivatePki({ hostnames: [HOST] });
   reg = await startRegistry({
     tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
   });

@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { type RunningRegistry, startRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
@@ -25,7 +25,7 @@ let reg: RunningRegistry;
 
 before(async () => {
   await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: [HOST] });
+  const pki = await createPrivatePki({ hostnames: [HOST] });
   reg = await startRegistry({
     tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
   });

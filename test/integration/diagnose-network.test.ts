@@ -12,7 +12,7 @@ import {
 } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
-import { createTestPki, issueCertificate } from "../../src/pki/generate.ts";
+import { createPrivatePki, issueCertificate } from "../../src/pki/generate.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { pickFreePort } from "../support/free-port.ts";
 import { startRegistry } from "../support/registry.ts";
@@ -22,12 +22,12 @@ import { buildNodeRoot, withContainerd } from "./node-root.ts";
 
 const HOST = "repo.example.com";
 const dirs = new TempDirs();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 let trustingRoot: string;
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [HOST, "auth.example.com"] });
+  pki = await createPrivatePki({ hostnames: [HOST, "auth.example.com"] });
 });
 after(() => dirs.cleanup());
 

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { ResolvedView } from "../../src/node/types.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { type RunningRegistry, startRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
@@ -19,13 +19,13 @@ const HOST = "repo.example.com";
 const DPKG_CONTAINERD_1_6 =
   "Package: containerd\nStatus: install ok installed\nVersion: 1.6.20~ds1-1+deb12u3\n\n";
 const dirs = new TempDirs();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 let reg: RunningRegistry;
 let registry: string;
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [HOST] });
+  pki = await createPrivatePki({ hostnames: [HOST] });
   reg = await startRegistry({
     tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
   });

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import type { FakeCluster, Json } from "./fake-cluster.ts";
 
 export interface ForbidRule {
@@ -75,8 +75,8 @@ const SUPPORTED_FIELDS: Record<string, readonly string[]> = {
 const KINDS: Record<string, string> = { pods: "PodList", events: "EventList", nodes: "NodeList" };
 
 export async function startFakeApiServer(cluster: FakeCluster): Promise<FakeApiServer> {
-  const pki = await createTestPki({ hostnames: ["localhost"], ipAddresses: ["127.0.0.1"] });
-  // createTestPki's PEM strings carry no trailing newline.
+  const pki = await createPrivatePki({ hostnames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+  // createPrivatePki's PEM strings carry no trailing newline.
   const cert = `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`;
   const index = indexCluster(cluster);
   const sockets = new Set<Duplex>();

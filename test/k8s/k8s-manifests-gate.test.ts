@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { STARTUP_TAINT_KEY } from "../../src/k8s/manifests/node-write-policy.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { checkAgainstCrd, loadCrdSchema } from "../support/crd-schema.ts";
 
@@ -25,7 +25,7 @@ let caFile = "";
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "regtrust-gate-"));
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = join(dir, "ca.crt");
   writeFileSync(caFile, pki.root.certPem);
 });

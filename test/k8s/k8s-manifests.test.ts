@@ -8,7 +8,7 @@ import * as models from "@kubernetes/client-node";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { HOST_PATHS, READ_ONLY_HOST_PATHS } from "../../src/k8s/manifests/manifests.ts";
 import { RESTART_CAPABILITIES, WRITE_CAPABILITIES } from "../../src/k8s/manifests/pod-privileges.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 
 /**
@@ -68,7 +68,7 @@ let caFile = "";
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "regtrust-manifests-"));
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = join(dir, "ca.crt");
   writeFileSync(caFile, pki.root.certPem);
   writeFileSync(join(dir, "leaf.crt"), pki.leaf.certPem);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { dockerTrustFor } from "../../src/node/docker.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { context, diagnoseJson } from "../integration/cli.ts";
 import { buildNodeRoot, debianBase } from "../integration/node-root.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
@@ -28,7 +28,7 @@ const V6_HOST = "v6.regtrust-test.example"; // ::1, only inside dockerd's namesp
 const DPKG_DOCKER_20_10 =
   "Package: docker.io\nStatus: install ok installed\nVersion: 20.10.24+dfsg1-1+deb12u1+b6\n\n";
 const dirs = new TempDirs();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 let loopReg: RunningRegistry;
 let v6Reg: RunningRegistry;
 let dockerd: Service;
@@ -72,7 +72,7 @@ async function pull(image: string, tag: string): Promise<string> {
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [LOOP_HOST, V6_HOST] });
+  pki = await createPrivatePki({ hostnames: [LOOP_HOST, V6_HOST] });
   const tls = { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem };
   loopReg = await startRegistry({ tls });
   await pushTestImage({

@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { buildDebianNode } from "../trust/node.ts";
 import {
@@ -86,7 +86,7 @@ async function nodeIn(state: State): Promise<string> {
 }
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = join(await dirs.make("ca"), "root.pem");
   await writeFile(caFile, pki.root.certPem);
   tmp = await dirs.make("crash-tmpdir");

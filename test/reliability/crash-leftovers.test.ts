@@ -21,7 +21,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { buildDebianNode } from "../trust/node.ts";
@@ -34,7 +34,7 @@ after(() => dirs.cleanup());
 let caFile = "";
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = join(await dirs.make("ca"), "root.pem");
   await writeFile(caFile, pki.root.certPem);
 });

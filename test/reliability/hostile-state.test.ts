@@ -11,8 +11,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, stat, symlink, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
-import { REPO_ROOT } from "../../src/plan/test-support.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
+import { REPO_ROOT } from "../../src/plan/testing/support.ts";
 import { runCommand } from "../support/processes.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { buildDebianNode, treeChecksum } from "../trust/node.ts";
@@ -28,7 +28,7 @@ let caFile = "";
 
 before(async () => {
   assert.ok(existsSync(CLI), "dist/regtrust.mjs is missing: run `npm run build` first");
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   caFile = join(await dirs.make("ca"), "root.pem");
   await writeFile(caFile, pki.root.certPem);
 });

@@ -12,7 +12,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
-import { REPO_ROOT } from "../../src/plan/test-support.ts";
+import { REPO_ROOT } from "../../src/plan/testing/support.ts";
 import type { Loopback } from "../../src/probe/testing/loopback.ts";
 import { startRegistry } from "../chain/support.ts";
 import { runCli } from "../integration/cli.ts";

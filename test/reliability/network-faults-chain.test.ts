@@ -13,19 +13,19 @@ import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createServer as createTlsServer } from "node:tls";
-import { createTestPki, type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
-import { issuerLoopPki } from "../../src/pki/test-pki.ts";
+import { createPrivatePki, type IssuedCert, issueCertificate } from "../../src/pki/generate.ts";
+import { issuerLoopPki } from "../../src/pki/testing/test-pki.ts";
 import { rawTls12Server } from "../../src/probe/testing/raw-tls.ts";
 import { context, runCli } from "../integration/cli.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { FaultHarness, findingOf, findingText, HOST, TIMEOUT_MS } from "./network-faults-harness.ts";
 
 const harness = new FaultHarness();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [HOST] });
+  pki = await createPrivatePki({ hostnames: [HOST] });
 });
 after(() => harness.cleanup());
 

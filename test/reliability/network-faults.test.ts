@@ -11,17 +11,17 @@ import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createServer as createTlsServer } from "node:tls";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { requireSni } from "../../src/probe/testing/raw-tls.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { FaultHarness, findingOf, findingText, HOST } from "./network-faults-harness.ts";
 
 const harness = new FaultHarness();
-let pki: Awaited<ReturnType<typeof createTestPki>>;
+let pki: Awaited<ReturnType<typeof createPrivatePki>>;
 
 before(async () => {
   await ensureTestHosts();
-  pki = await createTestPki({ hostnames: [HOST] });
+  pki = await createPrivatePki({ hostnames: [HOST] });
 });
 after(() => harness.cleanup());
 

@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { type FakeApiServer, startFakeApiServer } from "../k8s/fake-apiserver.ts";
 import type { FakeCluster } from "../k8s/fake-cluster.ts";
@@ -42,8 +42,8 @@ const files = { kubeconfig: "", badToken: "", unreachable: "", ca: "", caWithKey
 let env: Record<string, string> = {};
 
 before(async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
-  const client = await createTestPki({ hostnames: ["triage"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
+  const client = await createPrivatePki({ hostnames: ["triage"] });
   S = SECRET_VALUES(client.leaf.keyPem, pki.root.keyPem);
   const cluster: FakeCluster = incidentCluster();
   plantInCluster(cluster, S, NEW_POD);

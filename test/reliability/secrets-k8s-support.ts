@@ -2,12 +2,12 @@
  * The planted secrets of secrets-k8s-export.test.ts: unique marker strings,
  * and where they go in the fake cluster and the kubeconfig.
  */
-import type { createTestPki } from "../../src/pki/generate.ts";
+import type { createPrivatePki } from "../../src/pki/generate.ts";
 import type { FakeApiServer } from "../k8s/fake-apiserver.ts";
 import { type FakeCluster, type Json, wireEvent } from "../k8s/fake-cluster.ts";
 import { writeKubeconfig } from "../k8s/kubeconfig-file.ts";
 
-type TestPki = Awaited<ReturnType<typeof createTestPki>>;
+type TestPki = Awaited<ReturnType<typeof createPrivatePki>>;
 
 /** A line from the middle of a PEM body: unique to this key, and what a careless dump would show. */
 function pemBodyLine(pem: string): string {

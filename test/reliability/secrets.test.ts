@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { TempDirs } from "../support/tmp.ts";
@@ -42,7 +42,7 @@ let ca = "";
 
 before(async () => {
   await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   node = await buildDebianNode(dirs, {
     "/etc/containerd/config.toml":
       'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n',

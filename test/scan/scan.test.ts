@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { runScan } from "../../src/cli/commands/scan.ts";
 import { memoryIo } from "../../src/cli/io.ts";
 import { loadNode } from "../../src/diagnose/load-node.ts";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { type CliRun, type DiagnoseJson, diagnoseJson, runCli } from "../integration/cli.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
@@ -33,7 +33,7 @@ let MIRROR: string;
 
 before(async () => {
   await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   pkiLeaf = {
     certPem: pki.leaf.certPem,
     keyPem: pki.leaf.keyPem,

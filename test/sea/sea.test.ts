@@ -15,7 +15,7 @@ import { isBuiltin } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { agentArgs } from "../agent/agent-args.ts";
 import {
   type Artifact,
@@ -113,7 +113,7 @@ test("demo runs end to end (host update-ca-certificates, loopback registry)", as
 });
 
 test("diagnose --json against a loopback TLS registry: untrusted, then trusted through hosts.toml", async () => {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
   const reg = await startRegistry({
     tls: { certPem: pki.leaf.certPem + pki.intermediate.certPem, keyPem: pki.leaf.keyPem },
   });

@@ -5,7 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { ensureTestHosts } from "./etc-hosts.ts";
 import { type RunningRegistry, startRegistry } from "./registry.ts";
 import type { TempDirs } from "./tmp.ts";
@@ -24,7 +24,7 @@ export async function startPrivateCaRegistry(
   host = "repo.example.com",
 ): Promise<PrivateRegistry> {
   await ensureTestHosts();
-  const pki = await createTestPki({ hostnames: [host] });
+  const pki = await createPrivatePki({ hostnames: [host] });
   const registry = await startRegistry({
     tls: { certPem: `${pki.leaf.certPem}\n${pki.intermediate.certPem}\n`, keyPem: pki.leaf.keyPem },
   });

@@ -4,7 +4,7 @@
  * for repo.example.com, plus a wrong-name leaf, an expired leaf and a
  * self-signed leaf.
  */
-import { createTestPki, issueCertificate } from "../../src/pki/generate.ts";
+import { createPrivatePki, issueCertificate } from "../../src/pki/generate.ts";
 import { EXPIRED_NOT_AFTER, EXPIRED_NOT_BEFORE, type ScenarioPki } from "./error-scenarios.ts";
 
 const SERVER_AUTH: ["serverAuth"] = ["serverAuth"];
@@ -18,7 +18,7 @@ function terminated(pem: string): string {
 }
 
 export async function makeScenarioPki(): Promise<ScenarioPki> {
-  const { root, intermediate, leaf } = await createTestPki({ hostnames: ["repo.example.com"] });
+  const { root, intermediate, leaf } = await createPrivatePki({ hostnames: ["repo.example.com"] });
   const [wrongNameLeaf, expiredLeaf, selfSignedLeaf] = await Promise.all([
     issueCertificate({
       commonName: "other.example.com",

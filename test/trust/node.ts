@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { treeChecksum } from "../../src/plan/test-support.ts";
+import { treeChecksum } from "../../src/plan/testing/support.ts";
 import { OS_RELEASE_DEBIAN } from "../integration/node-root.ts";
 import type { TempDirs } from "../support/tmp.ts";
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki, issueCertificate } from "../../src/pki/generate.ts";
+import { createPrivatePki, issueCertificate } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { pickFreePort } from "../support/free-port.ts";
@@ -56,7 +56,7 @@ before(async () => {
   });
   chainOnly = await startRegistry({ tls: tls("") });
   withRoot = await startRegistry({ tls: tls(pki.rootPem) });
-  const other = await createTestPki({ hostnames: ["repo.example.com"], rootName: "Other Root CA" });
+  const other = await createPrivatePki({ hostnames: ["repo.example.com"], rootName: "Other Root CA" });
   const expired = await issueCertificate({
     commonName: "Expired Root CA",
     isCA: true,

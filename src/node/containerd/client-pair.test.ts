@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { test } from "node:test";
-import { createTestPki } from "../../pki/generate.ts";
+import { createPrivatePki } from "../../pki/generate.ts";
 import { makeNodeRoot } from "../testing/node-root.ts";
 import { clientPairError } from "./client-pair.ts";
 
 test("clientPairError: Go's tls.X509KeyPair outcomes, in containerd's words", async () => {
-  const pki = await createTestPki({ hostnames: ["reg.example.com"] });
+  const pki = await createPrivatePki({ hostnames: ["reg.example.com"] });
   const other = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({
     type: "pkcs8",
     format: "pem",

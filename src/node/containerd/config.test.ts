@@ -9,7 +9,7 @@ import {
   CONFIG_V2_LEGACY_TLS,
   CONFIG_V3_BARE,
   CONFIG_V3_TWO_ROOTS,
-} from "./fixtures.ts";
+} from "./testing/fixtures.ts";
 import { type ContainerdTrustOptions, containerdTrustFor } from "./trust.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

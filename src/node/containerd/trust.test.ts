@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { InputError } from "../../core/errors.ts";
 import { makeNodeRoot, type NodeEntry } from "../testing/node-root.ts";
 import type { RuntimeTrustView } from "../types.ts";
-import { CONFIG_V2_CERTS_D, CONFIG_V3_TWO_ROOTS } from "./fixtures.ts";
+import { CONFIG_V2_CERTS_D, CONFIG_V3_TWO_ROOTS } from "./testing/fixtures.ts";
 import { type ContainerdTrustOptions, containerdTrustFor } from "./trust.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

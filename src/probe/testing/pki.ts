@@ -1,4 +1,4 @@
-import { createTestPki, type IssuedCert, issueCertificate } from "../../pki/generate.ts";
+import { createPrivatePki, type IssuedCert, issueCertificate } from "../../pki/generate.ts";
 
 export interface RegistryPki {
   root: IssuedCert;
@@ -10,7 +10,7 @@ export interface RegistryPki {
 
 /** root → intermediate → leaf for the test names, plus 127.0.0.1 as an IP SAN. */
 export async function registryPki(hostnames: string[] = ["repo.example.com"]): Promise<RegistryPki> {
-  const { root, intermediate, leaf } = await createTestPki({ hostnames, ipAddresses: ["127.0.0.1"] });
+  const { root, intermediate, leaf } = await createPrivatePki({ hostnames, ipAddresses: ["127.0.0.1"] });
   const rootSignedLeaf = await issueCertificate({
     commonName: hostnames[0] ?? "localhost",
     issuer: root,

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Exec } from "../core/deps.ts";
+import type { Exec } from "../../core/deps.ts";
 
 /**
  * Fixtures for the plan tests: throwaway node roots, a checksum of a whole
@@ -23,7 +23,7 @@ import type { Exec } from "../core/deps.ts";
  * process that the crash and lock tests kill. Not used at runtime.
  */
 
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 export type TreeEntry =
   | string
@@ -108,7 +108,7 @@ export const testExec: Exec = (argv, opts) =>
     if (opts?.input !== undefined) child.stdin?.end(opts.input);
   });
 
-/** What the child (test-apply-child.ts) is asked to do. */
+/** What the child (apply-child.ts) is asked to do. */
 export interface ChildJob {
   root: string;
   /** serialisePlan output. */
@@ -130,7 +130,7 @@ export interface ChildHandle {
 }
 
 export function spawnApplyChild(job: ChildJob): ChildHandle {
-  const script = fileURLToPath(new URL("./test-apply-child.ts", import.meta.url));
+  const script = fileURLToPath(new URL("./apply-child.ts", import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(job)], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],

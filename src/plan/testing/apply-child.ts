@@ -1,12 +1,12 @@
 import { appendFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { applyPlan } from "./apply.ts";
-import { PlanApplyError } from "./errors.ts";
-import { parsePlan } from "./plan.ts";
-import type { ChildJob } from "./test-support.ts";
+import { applyPlan } from "../apply.ts";
+import { PlanApplyError } from "../errors.ts";
+import { parsePlan } from "../plan.ts";
+import type { ChildJob } from "./support.ts";
 
 /**
- * Child process for the crash and lock tests (test-support.ts
+ * Child process for the crash and lock tests (support.ts
  * spawnApplyChild): applies a plan, optionally pausing for ever at one step
  * so the parent can SIGKILL it there, or holding the lock for a while.
  * Prints `PAUSED <stage>` at the pause and `DONE` at the end.

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CertPool } from "./cert-pool.ts";
-import type { Certificate } from "./certificate.ts";
-import { type IssuedCert, type IssueOptions, issueCertificate } from "./generate.ts";
-import { parseCertificate } from "./parse-certificate.ts";
-import { type GoVerifyOptions, type GoVerifyResult, verifyLikeGo } from "./verify-go.ts";
+import { CertPool } from "../cert-pool.ts";
+import type { Certificate } from "../certificate.ts";
+import { type IssuedCert, type IssueOptions, issueCertificate } from "../generate.ts";
+import { parseCertificate } from "../parse-certificate.ts";
+import { type GoVerifyOptions, type GoVerifyResult, verifyLikeGo } from "../verify-go.ts";
 
 /**
  * Fixtures for the pki tests: a PKI with fixed validity dates so error texts

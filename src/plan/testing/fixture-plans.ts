@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { editFile, newPlan, type Plan, refreshCommand, restartCommand, writeOwnedFile } from "./plan.ts";
-import type { TreeEntry } from "./test-support.ts";
+import { editFile, newPlan, type Plan, refreshCommand, restartCommand, writeOwnedFile } from "../plan.ts";
+import type { TreeEntry } from "./support.ts";
 
 /**
  * A node tree and `trust`-shaped plans for the plan tests, modelled on what
