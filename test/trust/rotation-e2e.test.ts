@@ -89,7 +89,17 @@ describe("CA rotation with a real containerd: overlap, then retirement, no resta
 
   async function trust(caFile: string, ...extra: string[]) {
     const run = await runCli([
-      "trust", host(), "--ca", caFile, "--root", node, "--runtime", "containerd", "--timeout", "5000", ...extra,
+      "trust",
+      host(),
+      "--ca",
+      caFile,
+      "--root",
+      node,
+      "--runtime",
+      "containerd",
+      "--timeout",
+      "5000",
+      ...extra,
     ]);
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.doesNotMatch(run.stdout, /restart containerd/, "hosts.toml and CA files need no restart");
