@@ -98,10 +98,8 @@ function plural(n: number, one: string, many: string): string | null {
 /** trust --replace / untrust --ca: how the set of anchors regtrust installed for the registry changes. */
 function rotationLines(report: TrustReport, style: Style): string[] {
   const r = report.rotation!;
-  const verb = report.dryRun ? "would be" : "are now";
-  const lines = [
-    style.bold(`Anchors regtrust installed for ${report.target} (${r.after.length} ${verb} installed)`),
-  ];
+  const when = report.dryRun ? "after applying" : "after this run";
+  const lines = [style.bold(`CAs regtrust installs for ${report.target}: ${r.after.length} ${when}`)];
   for (const sha of r.added) lines.push(`  added    SHA256 ${sha}`);
   for (const sha of r.removed) lines.push(`  retired  SHA256 ${sha}`);
   const kept = r.after.filter((s) => !r.added.includes(s)).length;
