@@ -4,7 +4,7 @@ import type { Certificate } from "../pki/certificate.ts";
 import type { Target } from "../target/target.ts";
 import { type ActionDeps, type ActionResult, applyChange } from "./apply-change.ts";
 import type { InstalledAnchors } from "./installed-anchors.ts";
-import type { TrustReport } from "./report.ts";
+import type { RotationSummary, TrustReport } from "./report.ts";
 import { readInstalledAnchors, replaceScope, rotationSummary } from "./rotation.ts";
 
 export interface RemoveCasRequest {
@@ -23,13 +23,16 @@ export interface RemoveCasRequest {
  * set regtrust installed for the registry; the others stay. Planned as a
  * `--replace` to the remaining set (trust/rotation.ts), so every runtime
  * context and the OS store lose exactly those anchors, through the journal
- * like any change. Null when nothing remains: the caller then removes
+ * like any change. `removeAll` when nothing remains: the caller then removes
  * everything regtrust installed (plain untrust). No pre-flight against the
  * registry: retiring a compromised root must work even while the server
  * still uses it; the verification after applying says whether it still
  * verifies.
  */
-export async function removeCas(req: RemoveCasRequest, deps: ActionDeps): Promise<ActionResult | null> {
+export async function removeCas(
+  req: RemoveCasRequest,
+  deps: ActionDeps,
+): Promise<ActionResult | { removeAll: RotationSummary }> {
   const registry = req.target.registry;
   const removing = req.removing;
   const installed = await readInstalledAnchors(req.root, registry);
@@ -37,7 +40,8 @@ export async function removeCas(req: RemoveCasRequest, deps: ActionDeps): Promis
   const notInstalled = removing.filter((r) => !installed.current.some((c) => c.sha256 === r.sha256));
   const remaining = installed.current.filter((c) => !hit(c));
   if (remaining.length === installed.current.length) return nothingToRemove(req, installed, notInstalled);
-  if (remaining.length === 0) return null;
+  if (remaining.length === 0)
+    return { removeAll: rotationSummary("remove", installed.current, [], notInstalled) };
   const rotation = rotationSummary("remove", installed.current, remaining, notInstalled);
   const result = await applyChange(
     {

@@ -40,11 +40,13 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
     { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun },
     deps.warn,
   );
+  let rotation: TrustReport["rotation"];
   if (req.caFile !== undefined && removing) {
     const removed = await removeCas({ ...req, caFile: req.caFile, removing, expiredRemoved }, deps);
-    if (removed) return removed;
+    if (!("removeAll" in removed)) return removed;
+    rotation = removed.removeAll;
     deps.warn(
-      `regtrust: ${req.caFile} holds every CA regtrust installed for ${registry}: removing all of it`,
+      `regtrust: ${req.caFile} holds every CA regtrust installed for ${registry}: removing everything regtrust changed for it, as plain untrust does`,
     );
   }
   const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
@@ -87,6 +89,7 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
     expiredRemoved,
     notes: [...plan.notes, ...result.notes],
     preview,
+    ...(rotation ? { rotation } : {}),
   };
   return { exitCode: 0, report };
 }

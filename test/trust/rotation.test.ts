@@ -157,6 +157,18 @@ describe("trust --replace and untrust --ca on every runtime", () => {
     assert.equal(on.caList.split(",").length, 2);
   });
 
+  test("untrust --ca with every installed CA is a plain untrust: the tree is restored", async () => {
+    const node = await buildDebianNode(dirs, NODE_FILES);
+    const original = await treeChecksum(node);
+    assert.equal((await cli(node, "trust", "--ca", fx.caFile)).code, 0);
+    assert.equal((await cli(node, "trust", "--ca", abFile, "--replace")).code, 0);
+    const all = await cli(node, "untrust", "--ca", abFile);
+    assert.equal(all.code, 0, all.stdout + all.stderr);
+    assert.deepEqual(JSON.parse(all.stdout).rotation.after, []);
+    assert.match(all.stderr, /holds every CA regtrust installed/);
+    assert.deepEqual(await treeChecksum(node), original);
+  });
+
   test("untrust --ca with a bad file: exit 2, nothing changed; a CA never installed: exit 0, nothing changed", async () => {
     const node = await buildDebianNode(dirs, NODE_FILES);
     assert.equal((await cli(node, "trust", "--ca", fx.caFile)).code, 0);

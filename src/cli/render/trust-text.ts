@@ -45,7 +45,7 @@ export function renderTrustText(report: TrustReport, style: Style, opts: TrustTe
   if (verbose) lines.push(...appliedLines(report, style), ...commandLines(report.commands, style));
   else lines.push(...summaryLines(report, style));
   // untrust --ca keeps other anchors: whether the registry still verifies matters then.
-  if (report.action !== "untrust" || (report.rotation && report.contexts.length > 0))
+  if (report.action !== "untrust" || (report.rotation && report.rotation.after.length > 0))
     lines.push(...verificationLines(report, width, style));
   const notes = verbose ? report.notes : report.notes.filter((n) => !GENERAL_NOTES.has(n));
   if (notes.length > 0) {
