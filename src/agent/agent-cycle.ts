@@ -16,6 +16,13 @@ export interface CycleDeps {
   diagnose(registry: string): Promise<DiagnoseResult>;
   /** The `trust` fix for one registry (idempotent; removes expired insecure overrides first). */
   trust(registry: string): Promise<ActionResult>;
+  /**
+   * Enforce mode: whether the anchors regtrust installed for the registry are
+   * exactly the configured bundle. When not, the trust fix (which replaces)
+   * runs even though the registry verifies: that is how a rotation reaches
+   * the node (a root added for the overlap, a retired root removed). Absent: always converged.
+   */
+  converged?(registry: string): Promise<boolean>;
   log(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
   /** Pause between publish retries. */
   sleep(ms: number): Promise<void>;
@@ -44,10 +51,13 @@ export async function runCycle(
   const registries: RegistryVerdict[] = [];
   for (const registry of config.registries) {
     let result = await deps.diagnose(registry);
-    if (!result.ok && config.mode === "enforce") {
+    const enforce = config.mode === "enforce";
+    const drifted = enforce && result.ok && deps.converged ? !(await deps.converged(registry)) : false;
+    if (enforce && (!result.ok || drifted)) {
       const fix = await deps.trust(registry);
       const ok = fix.exitCode === 0;
-      deps.log(ok ? "info" : "warn", ok ? "enforce: trust fix applied" : "enforce: trust fix not verified", {
+      const what = drifted ? "CA bundle applied (rotation)" : "trust fix applied";
+      deps.log(ok ? "info" : "warn", ok ? `enforce: ${what}` : "enforce: trust fix not verified", {
         registry,
         exitCode: fix.exitCode,
         detail: fixDetail(fix),

@@ -96,6 +96,10 @@ function buildProgram(io: Io, setExit: SetExit): Command {
       "--remove-insecure",
       "also remove the registry's skip-verify overrides (hosts.toml skip_verify, daemon.json insecure-registries, …), keeping the CA; without --ca the CA must already be trusted",
     )
+    .option(
+      "--replace",
+      "rotation: make the CAs regtrust installed for the registry exactly these, retiring the others (default: add)",
+    )
     .addOption(rootOption())
     .addOption(runtimeOption())
     .option("--dry-run", "show the diff and the commands; change nothing")
@@ -147,6 +151,7 @@ function buildProgram(io: Io, setExit: SetExit): Command {
     .command("untrust")
     .description("remove exactly what regtrust installed for a registry")
     .argument("<target>", "host[:port], image reference or https URL")
+    .option("--ca <file>", "remove only these CAs from what regtrust installed (default: remove everything)")
     .addOption(rootOption())
     .option("--dry-run", "show the diff and the commands; change nothing")
     .option("--restart", "restart the runtimes that need it (systemctl)")

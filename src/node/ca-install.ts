@@ -48,8 +48,23 @@ export interface Refusal {
   manual: string[];
 }
 
-/** The modes a planner works in: install a CA, or turn verification off until `expiresAt`. */
-export type TrustChange = { kind: "trust"; ca: CaBundle } | { kind: "insecure"; expiresAt: Date };
+/**
+ * `trust --replace` (and `untrust --ca`, and the agent in enforce mode): what
+ * regtrust installed earlier for the registry, per its journal
+ * (trust/installed-anchors.ts), so each planner can make the installed set
+ * exactly the new bundle instead of adding to it.
+ */
+export interface ReplaceScope {
+  /** CA files regtrust owns for the registry; those the new plan does not rewrite are deleted. */
+  ownedFiles: readonly string[];
+  /** Every anchor (Certificate.sha256) regtrust ever installed for the registry: stripped from shared files. */
+  ever: ReadonlySet<string>;
+}
+
+/** The modes a planner works in: install a CA (added, or replacing what regtrust installed), or turn verification off until `expiresAt`. */
+export type TrustChange =
+  | { kind: "trust"; ca: CaBundle; replace?: ReplaceScope }
+  | { kind: "insecure"; expiresAt: Date };
 
 /**
  * What one run changes on the node: a TrustChange every planner makes, or only

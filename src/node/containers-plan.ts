@@ -31,7 +31,7 @@ export function planContainersTrust(fs: HostFs, registry: string, change: TrustC
   if (change.kind === "trust") {
     const dir = certDirFor(fs, registry);
     const reason = `containers/image (CRI-O, podman, skopeo) adds the CA to its pool for ${registry} (no restart)`;
-    const write = certsDirCaWrite(fs, dir, change.ca, reason);
+    const write = certsDirCaWrite(fs, dir, change.ca, reason, change.replace);
     if (write) plan.changes.push(write);
     return { context: "crio", plan, restartUnit: null, refusal: null };
   }

@@ -22,6 +22,7 @@ export function planDockerTrust(fs: HostFs, registry: string, change: TrustChang
       `${DOCKER_CERTS_D}/${registry}`,
       change.ca,
       `dockerd adds the CA to its pool for ${registry} (read on every pull, no restart)`,
+      change.replace,
     );
     if (write) plan.changes.push(write);
     return { context: "docker", plan, restartUnit: null, refusal: null };

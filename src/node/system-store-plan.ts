@@ -25,7 +25,12 @@ export const GO_DAEMONS_CACHE_ROOTS_NOTE =
   "Running Go daemons (containerd, dockerd, CRI-O) keep the system roots they loaded at start; " +
   "they see the OS store change after their next restart. The per-runtime CA files regtrust writes work without one.";
 
-export function planSystemStoreTrust(store: SystemStore, registry: string, ca: CaBundle): ContextPlan {
+export function planSystemStoreTrust(
+  store: SystemStore,
+  registry: string,
+  ca: CaBundle,
+  replace = false,
+): ContextPlan {
   const plan = newPlan(registry, "trust");
   if (store.anchorDir === null || store.refreshCommand === null) {
     return {
@@ -49,9 +54,10 @@ export function planSystemStoreTrust(store: SystemStore, registry: string, ca: C
   const argv = store.refreshCommand;
   // Debian's --fresh also drops the /etc/ssl/certs links of removed files, so undo is exact.
   const undoArgv = store.distro.family === "debian" ? [...argv, "--fresh"] : undefined;
+  // --replace may delete regtrust's files of retired CAs: rebuild fresh so their links go too.
   plan.commands.push(
     refreshCommand(
-      argv,
+      replace && undoArgv ? undoArgv : argv,
       "rebuild the OS CA bundle that Go, curl and OpenSSL read",
       undoArgv,
       store.refreshInputs,

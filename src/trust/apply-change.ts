@@ -42,7 +42,7 @@ export interface ChangeRequest {
   restart: boolean;
   timeoutMs: number;
   /** Filled in by the caller: the CA summary, expired overrides removed first, notes. */
-  header: Pick<TrustReport, "ca" | "expiresAt" | "expiredRemoved" | "notes">;
+  header: Pick<TrustReport, "ca" | "expiresAt" | "expiredRemoved" | "notes" | "rotation">;
 }
 
 export { assertRootDir } from "../core/root-dir.ts";

@@ -10,6 +10,8 @@ import type { NodeView } from "../node/node-view.ts";
 import { planSystemStoreTrust } from "../node/system-store-plan.ts";
 import { RUNTIME_NAMES, type RuntimeName } from "../node/types.ts";
 import { combinePlans, type FileChange, type Plan, sha256Hex } from "../plan/plan.ts";
+import { META_ANCHORS, META_REPLACE } from "./installed-anchors.ts";
+import { withRetiredFilesDeleted } from "./retire-files.ts";
 
 /** The trust contexts one run changes: the OS store and/or some runtimes. */
 export interface TargetContexts {
@@ -52,7 +54,7 @@ export function planContexts(
   const plans: ContextPlan[] = [];
   // The OS store has no "skip verification" form; insecure changes the runtimes only.
   if (targets.system && change.kind === "trust")
-    plans.push(planSystemStoreTrust(view.system, registry, change.ca));
+    plans.push(planSystemStoreTrust(view.system, registry, change.ca, change.replace !== undefined));
   for (const runtime of targets.runtimes) {
     switch (runtime) {
       case "containerd":
@@ -78,7 +80,7 @@ export function planContexts(
         break;
     }
   }
-  return plans;
+  return withRetiredFilesDeleted(fs, plans, change, view.system.anchorDir);
 }
 
 /**
@@ -103,6 +105,13 @@ export function combineContextPlans(
   }));
   const combined = combinePlans(registry, nodeAction(change), parts);
   if (change.kind === "insecure") combined.meta = { expiresAt: change.expiresAt.toISOString() };
+  // The anchors this run installs, so the journal says exactly what regtrust holds (installed-anchors.ts).
+  if (change.kind === "trust") {
+    combined.meta = {
+      [META_ANCHORS]: change.ca.certs.map((c) => c.sha256).join(","),
+      ...(change.replace ? { [META_REPLACE]: "true" } : {}),
+    };
+  }
   return combined;
 }
 

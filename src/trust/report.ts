@@ -32,6 +32,25 @@ export interface TrustReport {
   notes: string[];
   /** Dry run only: the unified diff and commands, secrets redacted. */
   preview: string | null;
+  /**
+   * `trust --replace` and `untrust --ca`: how the set of anchors regtrust
+   * installed for the registry changes (SHA-256 fingerprints). Absent for
+   * additive trust, full untrust and insecure.
+   */
+  rotation?: RotationSummary;
+}
+
+export interface RotationSummary {
+  /** replace: the set becomes the bundle; remove: the listed CAs leave it. */
+  mode: "replace" | "remove";
+  /** Anchors regtrust had installed before this run. */
+  before: string[];
+  /** Anchors regtrust has installed after it (or would, for a dry run). */
+  after: string[];
+  added: string[];
+  removed: string[];
+  /** untrust --ca: CAs in the file that regtrust had not installed (left alone). */
+  notInstalled: string[];
 }
 
 export interface ContextReport {

@@ -16,6 +16,7 @@ import { removeExpiredInsecureLoudly, removeOwnInsecure } from "./expire-insecur
 import { pinnedRoot, presentedRoot } from "./from-server.ts";
 import { leafOnlyChain } from "./leaf-only.ts";
 import { removeOverridesOnly } from "./remove-overrides.ts";
+import { readInstalledAnchors, replaceScope, rotationSummary } from "./rotation.ts";
 
 export interface TrustRequest {
   target: Target;
@@ -29,6 +30,8 @@ export interface TrustRequest {
   timeoutMs: number;
   /** Remove the registry's skip-verify overrides too (keeping the CA); --ca becomes optional. */
   removeInsecure?: boolean;
+  /** --replace: the anchors regtrust installed for the registry become exactly these (rotation). */
+  replace?: boolean;
 }
 
 /**
@@ -60,17 +63,23 @@ export async function trustAction(req: TrustRequest, deps: ActionDeps): Promise<
     sha256: c.sha256,
     notAfter: c.notAfter.toISOString(),
   }));
+  const installed = req.replace ? await readInstalledAnchors(req.root, req.target.registry) : null;
+  const rotation = installed ? { rotation: rotationSummary("replace", installed.current, certs) } : {};
   return applyChange(
     {
       target: req.target,
       root: req.root,
       runtimeFlag: req.runtimeFlag,
-      change: { kind: "trust", ca: caBundle(certs) },
+      change: {
+        kind: "trust",
+        ca: caBundle(certs),
+        ...(installed ? { replace: replaceScope(installed) } : {}),
+      },
       removeInsecure: req.removeInsecure ?? false,
       dryRun: req.dryRun,
       restart: req.restart,
       timeoutMs: req.timeoutMs,
-      header: { ca: { source, certificates }, expiresAt: null, expiredRemoved, notes: [] },
+      header: { ca: { source, certificates }, expiresAt: null, expiredRemoved, notes: [], ...rotation },
     },
     deps,
   );

@@ -8,7 +8,9 @@ import { previewPlan } from "../plan/preview.ts";
 import { undoPlanFor } from "../plan/undo.ts";
 import type { Target } from "../target/target.ts";
 import { type ActionDeps, type ActionResult, applyFailureText, assertRootDir } from "./apply-change.ts";
+import { readCaFile } from "./ca-file.ts";
 import { removeExpiredInsecureLoudly } from "./expire-insecure.ts";
+import { removeCas } from "./remove-cas.ts";
 import type { ContextReport, TrustReport } from "./report.ts";
 
 export interface UntrustRequest {
@@ -17,6 +19,8 @@ export interface UntrustRequest {
   dryRun: boolean;
   restart: boolean;
   force: boolean;
+  /** --ca FILE: remove only these CAs from what regtrust installed (trust/remove-cas.ts). */
+  caFile?: string | undefined;
 }
 
 /**
@@ -30,10 +34,21 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
   const registry = req.target.registry;
   assertRegistryName(req.target.registry);
   const now = deps.clock.now();
+  // A bad --ca file is bad input (exit 2) before anything on the node changes.
+  const removing = req.caFile === undefined ? null : readCaFile(req.caFile);
   const expiredRemoved = await removeExpiredInsecureLoudly(
     { root: req.root, now, exec: deps.exec, restart: req.restart, dryRun: req.dryRun },
     deps.warn,
   );
+  let rotation: TrustReport["rotation"];
+  if (req.caFile !== undefined && removing) {
+    const removed = await removeCas({ ...req, caFile: req.caFile, removing, expiredRemoved }, deps);
+    if (!("removeAll" in removed)) return removed;
+    rotation = removed.removeAll;
+    deps.warn(
+      `regtrust: ${req.caFile} holds every CA regtrust installed for ${registry}: removing everything regtrust changed for it, as plain untrust does`,
+    );
+  }
   const plan = await undoPlanFor(registry, req.root, { force: req.force, recover: !req.dryRun });
   // Nothing recorded for the target, and no earlier run's commands left to finish (applyPlan re-runs those).
   if ((plan.undo?.recordIds.length ?? 0) === 0 && !(await unfinishedWork(req.root)))
@@ -74,6 +89,7 @@ export async function untrustAction(req: UntrustRequest, deps: ActionDeps): Prom
     expiredRemoved,
     notes: [...plan.notes, ...result.notes],
     preview,
+    ...(rotation ? { rotation } : {}),
   };
   return { exitCode: 0, report };
 }

@@ -137,6 +137,16 @@ describe("k8s node <node> trust", () => {
     );
   });
 
+  test("untrust --ca: the file of CAs to remove travels in the pod too", async () => {
+    await untrustedNode("node-b");
+    assert.equal((await node(["node-b", "trust", target, "--ca", caFile])).code, 0);
+    const run = await node(["node-b", "untrust", target, "--ca", caFile]);
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    const container = lastPod().spec!.containers[0]!;
+    assert.deepEqual(container.args, ["untrust", target, "--ca", "env:REGTRUST_CA_PEM", "--root", "/host"]);
+    assert.match(container.env?.[0]?.value ?? "", /^-----BEGIN CERTIFICATE-----/);
+  });
+
   test("--restart asks for hostPID and the nsenter capabilities, never a privileged container", async () => {
     await untrustedNode("node-b");
     await node(["node-b", "trust", target, "--ca", caFile, "--restart", "--dry-run"]);

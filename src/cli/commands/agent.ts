@@ -15,6 +15,7 @@ import { probe } from "../../probe/probe.ts";
 import { parseTarget } from "../../target/parse-target.ts";
 import { readCaFile } from "../../trust/ca-file.ts";
 import { processExec } from "../../trust/process-exec.ts";
+import { readInstalledAnchors, sameAnchorSet } from "../../trust/rotation.ts";
 import { trustAction } from "../../trust/run-trust.ts";
 import { parseTimeout, parseWholeNumber } from "../common-options.ts";
 import type { Io } from "../io.ts";
@@ -112,9 +113,15 @@ export async function runAgent(flags: AgentFlags, io: Io, signal?: AbortSignal):
             dryRun: false,
             restart: config.restart,
             timeoutMs,
+            // The node converges to the ConfigMap's bundle: retired roots leave, not just new ones arrive.
+            replace: true,
           },
           { clock: systemClock, exec: processExec, probe, warn: (line) => log("warn", line) },
         );
+      },
+      converged: async (registry) => {
+        const installed = await readInstalledAnchors(flags.root, parseTarget(registry).registry);
+        return sameAnchorSet(installed.current, readCaFile(config.caFile));
       },
       ...(writer
         ? {

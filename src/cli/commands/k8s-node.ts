@@ -79,13 +79,17 @@ async function oneNode(api: KubeApi, input: NodePodInput, opts: Parameters<typeo
   return run.exitCode;
 }
 
-/** trust --ca FILE: the file is here, not on the node; it travels validated, in the pod's environment. */
+/**
+ * trust --ca FILE (and untrust --ca FILE, the CAs to remove): the file is
+ * here, not on the node; it travels validated, in the pod's environment. A CA
+ * being removed may have expired: only trust checks validity.
+ */
 function caForPod(action: NodeAction, args: string[]): { args: string[]; caPem?: string } {
-  if (action !== "trust") return { args };
+  if (action !== "trust" && action !== "untrust") return { args };
   const taken = takeCaFile(args, `env:${CA_ENV}`);
   if (taken.file === null) return { args };
   const certs = readCaFile(taken.file);
-  checkCaCertificates(certs, `--ca ${taken.file}`, new Date());
+  if (action === "trust") checkCaCertificates(certs, `--ca ${taken.file}`, new Date());
   return { args: taken.args, caPem: toPem(certs) };
 }
 

@@ -22,6 +22,7 @@ export interface TrustFlags {
   runtime?: string;
   dryRun?: boolean;
   restart?: boolean;
+  replace?: boolean;
   json?: boolean;
   verbose?: boolean;
   timeout: string;
@@ -53,6 +54,7 @@ export async function runTrust(
       dryRun: flags.dryRun ?? false,
       restart: flags.restart ?? false,
       timeoutMs: parseTimeout(flags.timeout),
+      replace: flags.replace ?? false,
     },
     { ...defaultDeps(io), ...deps },
   );

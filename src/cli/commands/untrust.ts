@@ -6,6 +6,7 @@ import { defaultDeps, printResult } from "./trust.ts";
 
 export interface UntrustFlags {
   root: string;
+  ca?: string;
   dryRun?: boolean;
   restart?: boolean;
   force?: boolean;
@@ -26,6 +27,7 @@ export async function runUntrust(
       dryRun: flags.dryRun ?? false,
       restart: flags.restart ?? false,
       force: flags.force ?? false,
+      caFile: flags.ca,
     },
     { ...defaultDeps(io), ...deps },
   );

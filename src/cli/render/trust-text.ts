@@ -32,6 +32,7 @@ export function renderTrustText(report: TrustReport, style: Style, opts: TrustTe
     return `${[...lines, ...report.notes].join("\n").trimEnd()}\n`;
   }
   if (report.ca) lines.push(...caLines(report.ca, verbose, style), "");
+  if (report.rotation) lines.push(...rotationLines(report, style));
   for (const line of report.expiredRemoved) lines.push(style.yellow(line));
   if (report.expiredRemoved.length > 0) lines.push("");
   lines.push(style.bold(report.dryRun ? "Planned (dry run: nothing was changed)" : "Changes per context"));
@@ -43,7 +44,9 @@ export function renderTrustText(report: TrustReport, style: Style, opts: TrustTe
     return `${[...lines, style.bold("Diff"), report.preview].join("\n").trimEnd()}\n`;
   if (verbose) lines.push(...appliedLines(report, style), ...commandLines(report.commands, style));
   else lines.push(...summaryLines(report, style));
-  if (report.action !== "untrust") lines.push(...verificationLines(report, width, style));
+  // untrust --ca keeps other anchors: whether the registry still verifies matters then.
+  if (report.action !== "untrust" || (report.rotation && report.rotation.after.length > 0))
+    lines.push(...verificationLines(report, width, style));
   const notes = verbose ? report.notes : report.notes.filter((n) => !GENERAL_NOTES.has(n));
   if (notes.length > 0) {
     lines.push(style.bold("Notes"), ...notes.map((n) => `  - ${n}`), "");
@@ -90,6 +93,19 @@ function summaryLines(report: TrustReport, style: Style): string[] {
 
 function plural(n: number, one: string, many: string): string | null {
   return n === 0 ? null : `${n} ${n === 1 ? one : many}`;
+}
+
+/** trust --replace / untrust --ca: how the set of anchors regtrust installed for the registry changes. */
+function rotationLines(report: TrustReport, style: Style): string[] {
+  const r = report.rotation!;
+  const when = report.dryRun ? "after applying" : "after this run";
+  const lines = [style.bold(`CAs regtrust installs for ${report.target}: ${r.after.length} ${when}`)];
+  for (const sha of r.added) lines.push(`  added    SHA256 ${sha}`);
+  for (const sha of r.removed) lines.push(`  retired  SHA256 ${sha}`);
+  const kept = r.after.filter((s) => !r.added.includes(s)).length;
+  if (kept > 0) lines.push(style.dim(`  kept     ${kept} unchanged`));
+  if (r.added.length === 0 && r.removed.length === 0) lines.push(style.dim("  no change to the set"));
+  return [...lines, ""];
 }
 
 function headline(report: TrustReport, style: Style): string {

@@ -22,7 +22,7 @@ export interface NodePodInput {
   deadlineSeconds: number;
   /** Random suffix, injected so tests see fixed names. */
   suffix: string;
-  /** PEM for `trust --ca`, passed in CA_ENV. */
+  /** PEM for `trust --ca` / `untrust --ca`, passed in CA_ENV. */
   caPem?: string;
 }
 

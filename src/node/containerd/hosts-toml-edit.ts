@@ -189,3 +189,34 @@ function onlySettingChanged(
   };
   return isDeepStrictEqual(strip(old.table, false), strip(now.table, newTable));
 }
+
+/**
+ * `--replace`: the registry's `ca` list without the CA files regtrust retires
+ * (node paths; entries are resolved against the hosts.toml directory as
+ * hosts.go `makeAbsPath` does). Other entries, and the line's layout, stay.
+ * Returns the text unchanged when there is nothing to drop; null when the
+ * `ca` value is not a one-line string or array (the caller refuses).
+ */
+export function withoutCaFiles(
+  text: string,
+  hostDir: string,
+  registry: string,
+  retired: readonly string[],
+): string | null {
+  const parsed = parseHostsToml(text, hostDir);
+  if (!parsed.ok) return text;
+  const table = parsed.endpoints.find((e) => e.kind === "host" && dialsRegistry(e, registry));
+  if (!table?.ca || table.caLine === null || !table.ca.some((p) => retired.includes(p))) return text;
+  const lines = text.split("\n");
+  const line = lines[table.caLine - 1] ?? "";
+  const match = /^(\s*ca\s*=\s*)(\[[^\]#]*\]|"(?:[^"\\]|\\.)*"|'[^']*')(\s*(?:#.*)?)$/.exec(line);
+  if (!match) return null;
+  const entries = [...match[2]!.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((m) =>
+    m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2]!,
+  );
+  const absolute = (entry: string) => (entry.startsWith("/") ? entry : `${hostDir}/${entry}`);
+  const kept = entries.filter((entry) => !retired.includes(absolute(entry)));
+  if (kept.length === 0) lines.splice(table.caLine - 1, 1);
+  else lines[table.caLine - 1] = `${match[1]}[${kept.map((e) => JSON.stringify(e)).join(", ")}]${match[3]}`;
+  return lines.join("\n");
+}

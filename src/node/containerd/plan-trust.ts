@@ -7,7 +7,7 @@ import type { ContainerdConfig } from "./config.ts";
 import { CERTS_D, minimalConfig, withConfigPath } from "./config-path-edit.ts";
 import { containerdFeatures } from "./features.ts";
 import { findHostDir } from "./host-dir.ts";
-import { editHostsToml, type HostSetting, newHostsToml } from "./hosts-toml-edit.ts";
+import { editHostsToml, type HostSetting, newHostsToml, withoutCaFiles } from "./hosts-toml-edit.ts";
 import { DEFAULT_CONFIG_PATH_V2_2 } from "./trust.ts";
 import { atLeast } from "./version.ts";
 
@@ -128,7 +128,14 @@ function planHostDir(input: ContainerdPlanInput, roots: readonly string[], plan:
       ? { kind: "ca", file: `regtrust-${change.ca.id}.crt` }
       : { kind: "skip-verify", marker: insecureMarkerComment(change.expiresAt) };
   const file = `${dir}/hosts.toml`;
-  const text = fs.readText(file);
+  const read = fs.readText(file);
+  const text = change.kind === "trust" && read !== null ? withoutRetired(read, dir, registry, change) : read;
+  if (text === undefined) {
+    return {
+      reason: `the ca setting in ${file} is not a one-line value; regtrust cannot retire CA files from it`,
+      manual: [`Remove the CA files regtrust retires from the ca list in ${file}, then re-run`],
+    };
+  }
   const reason =
     change.kind === "trust"
       ? `containerd adds the CA to its pool for ${registry} (re-read on every pull, no restart)`
@@ -140,9 +147,9 @@ function planHostDir(input: ContainerdPlanInput, roots: readonly string[], plan:
   }
   if (text === null || text.trim() === "") {
     plan.changes.push(
-      text === null
+      read === null
         ? writeOwnedFile(file, newHostsToml(registry, setting), reason)
-        : editFile(file, text, newHostsToml(registry, setting), reason),
+        : editFile(file, read, newHostsToml(registry, setting), reason),
     );
     return null;
   }
@@ -152,6 +159,24 @@ function planHostDir(input: ContainerdPlanInput, roots: readonly string[], plan:
       change.kind === "trust" && setting.kind === "ca" ? [`Copy the CA to ${dir}/${setting.file}`] : [];
     return { ...edited.refusal, manual: [...copy, ...edited.refusal.manual] };
   }
-  plan.changes.push(editFile(file, text, edited.text, reason));
+  plan.changes.push(editFile(file, read, edited.text, reason));
   return null;
+}
+
+/**
+ * `--replace`: hosts.toml without the `ca` entries of CA files regtrust owns
+ * in this directory other than the one it writes now (they are deleted by
+ * trust/plan-contexts.ts). Undefined when the ca value cannot be edited.
+ */
+function withoutRetired(
+  text: string,
+  dir: string,
+  registry: string,
+  change: Extract<TrustChange, { kind: "trust" }>,
+): string | undefined {
+  if (!change.replace) return text;
+  const keep = `${dir}/regtrust-${change.ca.id}.crt`;
+  const retired = change.replace.ownedFiles.filter((p) => p !== keep && p.startsWith(`${dir}/`));
+  if (retired.length === 0) return text;
+  return withoutCaFiles(text, dir, registry, retired) ?? undefined;
 }

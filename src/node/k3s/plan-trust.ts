@@ -61,7 +61,7 @@ export function planK3sTrust(
   }
   if (change.kind === "trust") {
     const caPath = `/etc/rancher/${dist}/regtrust/${registryFileStem(registry)}-${change.ca.id}.crt`;
-    const content = caContent(fs, tls, caPath, change.ca.pem);
+    const content = caContent(fs, tls, caPath, change.ca.pem, change.replace?.ever);
     plan.changes.push(writeOwnedFile(caPath, content, `${dist} trusts this CA for ${registry} (ca_file)`));
     setScalar(tls, "ca_file", caPath, null);
   } else {
@@ -116,8 +116,19 @@ function setScalar(map: YAMLMap, key: string, value: string | boolean, comment: 
   if (!isScalar(existing)) map.set(key, node);
 }
 
-/** Our CA, after whatever the ca_file in place already trusted (a registry has one ca_file). */
-function caContent(fs: HostFs, tls: YAMLMap, caPath: string, pem: string): string {
+/**
+ * Our CA, after whatever the ca_file in place already trusted (a registry has
+ * one ca_file). With --replace (`retire` = every anchor regtrust ever
+ * installed), regtrust's earlier anchors are dropped from what was there, so
+ * only the operator's own and the new bundle remain.
+ */
+function caContent(
+  fs: HostFs,
+  tls: YAMLMap,
+  caPath: string,
+  pem: string,
+  retire?: ReadonlySet<string>,
+): string {
   const previous = tls.get("ca_file");
   if (typeof previous !== "string" || previous === "") return pem;
   let bytes: Buffer | null = null;
@@ -127,9 +138,10 @@ function caContent(fs: HostFs, tls: YAMLMap, caPath: string, pem: string): strin
     bytes = null;
   }
   if (bytes === null) return pem;
-  const certs = goAppendCertsFromPEM(new Uint8Array(bytes));
+  const certs = goAppendCertsFromPEM(new Uint8Array(bytes)).filter((c) => !retire?.has(c.sha256));
   const ours = goAppendCertsFromPEM(new Uint8Array(Buffer.from(pem)));
   const merged = [...certs, ...ours.filter((c) => !certs.some((o) => o.sha256 === c.sha256))];
+  if (retire) return toPem(merged);
   return previous === caPath && merged.length === certs.length ? bytes.toString("utf8") : toPem(merged);
 }
 
