@@ -7,16 +7,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Certificate } from "../pki/certificate.ts";
-import { createTestPki } from "../pki/generate.ts";
+import { createPrivatePki } from "../pki/generate.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
 import { goAppendCertsFromPEM, toPem } from "../pki/read-bundle.ts";
 import type { WriteChange } from "../plan/plan.ts";
 import { caBundle, type ReplaceScope, type TrustChange } from "./ca-install.ts";
 import { certsDirCaWrite } from "./certs-dir-plan.ts";
 import { readContainerdConfig } from "./containerd/config.ts";
-import { CONFIG_V2_CERTS_D } from "./containerd/fixtures.ts";
 import { withoutCaFiles } from "./containerd/hosts-toml-edit.ts";
 import { planContainerdTrust } from "./containerd/plan-trust.ts";
+import { CONFIG_V2_CERTS_D } from "./containerd/testing/fixtures.ts";
 import { planK3sTrust } from "./k3s/plan-trust.ts";
 import { readSystemStore } from "./system-store.ts";
 import { planSystemStoreTrust } from "./system-store-plan.ts";
@@ -26,7 +26,7 @@ import { loadYamlParser } from "./yaml-parser.ts";
 await loadYamlParser();
 
 async function root(name: string): Promise<Certificate> {
-  const pki = await createTestPki({ hostnames: ["repo.example.com"], rootName: name });
+  const pki = await createPrivatePki({ hostnames: ["repo.example.com"], rootName: name });
   return parseCertificate(pki.root.der);
 }
 const [A, B, OPERATOR] = await Promise.all([root("Root A"), root("Root B"), root("Operator's own")]);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { makeNodeRoot } from "../node/testing/node-root.ts";
-import { createTestPki } from "../pki/generate.ts";
+import { createPrivatePki } from "../pki/generate.ts";
 import { parseCertificate } from "../pki/parse-certificate.ts";
 import { toPem } from "../pki/read-bundle.ts";
 import { type AppliedRecord, emptyJournal } from "../plan/journal.ts";
@@ -9,7 +9,9 @@ import { fileState } from "../plan/path-state.ts";
 import { installedAnchors } from "./installed-anchors.ts";
 
 const rootNamed = async (n: string) =>
-  parseCertificate((await createTestPki({ hostnames: ["x.example.com"], rootName: `Root ${n}` })).root.der);
+  parseCertificate(
+    (await createPrivatePki({ hostnames: ["x.example.com"], rootName: `Root ${n}` })).root.der,
+  );
 const [A, B, C] = await Promise.all([rootNamed("A"), rootNamed("B"), rootNamed("C")]);
 const REG = "repo.example.com:5000";
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { withContainerd } from "../integration/node-root.ts";
 import { startPrivateCaRegistry } from "../support/private-registry.ts";
@@ -27,7 +27,7 @@ let abFile: string;
 
 before(async () => {
   ({ registry, target, caFile } = await startPrivateCaRegistry(dirs));
-  const b = await createTestPki({ hostnames: ["repo.example.com"], rootName: "regtrust Agent Root B" });
+  const b = await createPrivatePki({ hostnames: ["repo.example.com"], rootName: "regtrust Agent Root B" });
   const a = await readFile(caFile, "utf8");
   abFile = join(await dirs.make("agent-bundle"), "ab.pem");
   await writeFile(abFile, `${a.endsWith("\n") ? a : `${a}\n`}${b.root.certPem}\n`);

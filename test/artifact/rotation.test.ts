@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { startTrustFixture, type TrustFixture } from "../trust/fixture.ts";
 import { buildDebianNode, treeChecksum } from "../trust/node.ts";
@@ -23,7 +23,7 @@ let abFile: string;
 
 before(async () => {
   fx = await startTrustFixture(dirs);
-  const b = await createTestPki({ hostnames: ["repo.example.com"], rootName: "regtrust Artifact Root B" });
+  const b = await createPrivatePki({ hostnames: ["repo.example.com"], rootName: "regtrust Artifact Root B" });
   const bPem = b.root.certPem.endsWith("\n") ? b.root.certPem : `${b.root.certPem}\n`;
   const dir = await dirs.make("artifact-rotation");
   bFile = join(dir, "b.pem");

@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { writeCertDir } from "../support/certs-d.ts";
 import { type RunningContainerd, startContainerd } from "../support/containerd.ts";
@@ -58,7 +58,7 @@ describe("CA rotation with a real containerd: overlap, then retirement, no resta
   const image = () => `${host()}/team/app:v1`;
 
   async function makeRoot(name: string): Promise<Root> {
-    const pki = await createTestPki({ hostnames: ["repo.example.com"], rootName: name });
+    const pki = await createPrivatePki({ hostnames: ["repo.example.com"], rootName: name });
     const caFile = join(await dirs.make("ca"), "root.pem");
     await writeFile(caFile, nl(pki.root.certPem));
     return {

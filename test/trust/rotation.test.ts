@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestPki } from "../../src/pki/generate.ts";
+import { createPrivatePki } from "../../src/pki/generate.ts";
 import { runCli } from "../integration/cli.ts";
 import { TempDirs } from "../support/tmp.ts";
 import { startTrustFixture, type TrustFixture } from "./fixture.ts";
@@ -23,7 +23,7 @@ let bFile: string;
 let abFile: string;
 before(async () => {
   fx = await startTrustFixture(dirs);
-  const b = await createTestPki({ hostnames: ["repo.example.com"], rootName: "regtrust Rotation Root B" });
+  const b = await createPrivatePki({ hostnames: ["repo.example.com"], rootName: "regtrust Rotation Root B" });
   bPem = b.root.certPem.endsWith("\n") ? b.root.certPem : `${b.root.certPem}\n`;
   const dir = await dirs.make("rotation-ca");
   bFile = join(dir, "b.pem");
