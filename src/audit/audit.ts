@@ -5,7 +5,7 @@ import { CONTAINERD_CONFIG } from "../node/containerd/config.ts";
 import type { HostFs } from "../node/host-fs.ts";
 import { immutableOsFindings } from "../node/immutable-os.ts";
 import { pendingRestarts } from "../node/pending-restart.ts";
-import { readSystemStore } from "../node/system-store.ts";
+import { readSystemStore } from "../node/system/system-store.ts";
 import { RUNTIME_NAMES, type RuntimeName } from "../node/types.ts";
 import type { Journal } from "../plan/journal.ts";
 import { auditContainerd, mainContainerdTarget } from "./containerd-audit.ts";

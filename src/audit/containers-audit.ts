@@ -1,5 +1,5 @@
+import { CONTAINERS_CERT_DIRS } from "../node/containers/containers.ts";
 import { readRegistriesConf } from "../node/containers/registries-conf.ts";
-import { CONTAINERS_CERT_DIRS } from "../node/containers.ts";
 import { auditCertsDirRoot } from "./certs-dir-audit.ts";
 import type { AuditContext } from "./context.ts";
 import { insecureFinding } from "./insecure.ts";

@@ -1,5 +1,5 @@
 import { DAEMON_JSON, readDaemonJson } from "../node/docker/daemon-json.ts";
-import { DOCKER_CERTS_D } from "../node/docker.ts";
+import { DOCKER_CERTS_D } from "../node/docker/docker.ts";
 import { auditCertsDirRoot } from "./certs-dir-audit.ts";
 import type { AuditContext } from "./context.ts";
 import { insecureFinding } from "./insecure.ts";

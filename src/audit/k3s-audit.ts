@@ -1,7 +1,7 @@
 import { finding } from "../findings/finding.ts";
 import { LATEST_FEATURES } from "../node/containerd/features.ts";
+import { agentContainerdDir } from "../node/k3s/k3s.ts";
 import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "../node/k3s/registries-yaml.ts";
-import { agentContainerdDir } from "../node/k3s.ts";
 import { yamlParser } from "../node/yaml-parser.ts";
 import { auditCaFile } from "./ca-files.ts";
 import { auditClientPair } from "./client-keys.ts";

@@ -2,17 +2,17 @@ import { CONTAINERD_CONFIG, type ContainerdConfig, readContainerdConfig } from "
 import { containerdFeatures } from "./containerd/features.ts";
 import { containerdTrustFor } from "./containerd/trust.ts";
 import { detectContainerdVersion, detectDockerVersion } from "./containerd/version.ts";
+import { type CrioTrustOptions, crioTrustFor } from "./containers/containers.ts";
 import { type RegistriesConf, readRegistriesConf } from "./containers/registries-conf.ts";
-import { type CrioTrustOptions, crioTrustFor } from "./containers.ts";
 import { detectRuntimes } from "./detect.ts";
 import { type DaemonFlags, readDaemonFlags } from "./docker/daemon-flags.ts";
 import { type DaemonJson, readDaemonJson } from "./docker/daemon-json.ts";
-import { dockerTrustFor } from "./docker.ts";
+import { dockerTrustFor } from "./docker/docker.ts";
 import type { HostFs } from "./host-fs.ts";
+import { agentContainerdDir, k3sTrustFor } from "./k3s/k3s.ts";
 import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "./k3s/registries-yaml.ts";
-import { agentContainerdDir, k3sTrustFor } from "./k3s.ts";
 import { runtimeGoToolchain } from "./runtime-go.ts";
-import { readSystemStore, type SystemStoreOptions } from "./system-store.ts";
+import { readSystemStore, type SystemStoreOptions } from "./system/system-store.ts";
 import type { DetectedRuntime, DistroInfo, RuntimeName, RuntimeTrustView, SystemStore } from "./types.ts";
 
 /** Everything regtrust reads about a node's trust configuration, read once. */

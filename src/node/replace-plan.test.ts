@@ -18,8 +18,8 @@ import { withoutCaFiles } from "./containerd/hosts-toml-edit.ts";
 import { planContainerdTrust } from "./containerd/plan-trust.ts";
 import { CONFIG_V2_CERTS_D } from "./containerd/testing/fixtures.ts";
 import { planK3sTrust } from "./k3s/plan-trust.ts";
-import { readSystemStore } from "./system-store.ts";
-import { planSystemStoreTrust } from "./system-store-plan.ts";
+import { readSystemStore } from "./system/system-store.ts";
+import { planSystemStoreTrust } from "./system/system-store-plan.ts";
 import { makeNodeRoot } from "./testing/node-root.ts";
 import { loadYamlParser } from "./yaml-parser.ts";
 

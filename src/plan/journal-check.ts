@@ -1,5 +1,5 @@
 import { InputError } from "../core/errors.ts";
-import { isPlannedRefresh } from "../node/system-store.ts";
+import { isPlannedRefresh } from "../node/system/system-store.ts";
 import { JOURNAL_VERSION, type Journal } from "./journal.ts";
 import { checkNodePath } from "./safe-path.ts";
 
@@ -100,7 +100,7 @@ function checkState(state: unknown, where: string, bad: Bad): void {
 /**
  * Commands are re-run by the next apply (unfinished refreshes) and by undo,
  * as root: only the ones regtrust plans pass — an OS store refresh
- * (system-store.ts) or `systemctl restart|reload <unit>` (plan.ts, docker-plan.ts).
+ * (node/system/system-store.ts) or `systemctl restart|reload <unit>` (plan.ts, node/docker/plan-trust.ts).
  */
 function checkCommands(commands: unknown, where: string, bad: Bad): void {
   for (const [i, c] of checkArray(commands, where, bad).entries()) {

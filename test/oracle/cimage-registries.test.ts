@@ -14,9 +14,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
+import { certDirFor } from "../../src/node/containers/containers.ts";
 import { pullSources } from "../../src/node/containers/pull-sources.ts";
 import { findRegistry, readRegistriesConf } from "../../src/node/containers/registries-conf.ts";
-import { certDirFor } from "../../src/node/containers.ts";
 import { readCertsDir } from "../../src/node/docker/certs-dir.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
 import { type CimageCase, cimageCases } from "./cimage/cases.ts";

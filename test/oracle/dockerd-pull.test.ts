@@ -11,7 +11,7 @@ import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { dockerTrustFor } from "../../src/node/docker.ts";
+import { dockerTrustFor } from "../../src/node/docker/docker.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
 import { createPrivatePki } from "../../src/pki/generate.ts";
 import { context, diagnoseJson } from "../integration/cli.ts";

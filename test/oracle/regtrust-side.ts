@@ -12,7 +12,7 @@ import { loadSystemSources } from "../../src/diagnose/contexts.ts";
 import { diagnose } from "../../src/diagnose/diagnose.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
 import type { NodeView } from "../../src/node/node-view.ts";
-import { readSystemStore } from "../../src/node/system-store.ts";
+import { readSystemStore } from "../../src/node/system/system-store.ts";
 import type { RuntimeTrustView } from "../../src/node/types.ts";
 import type { GoToolchainSource } from "../../src/pki/go-rules.ts";
 import type { ProbeResult } from "../../src/probe/types.ts";

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { crioTrustFor } from "../../src/node/containers.ts";
+import { crioTrustFor } from "../../src/node/containers/containers.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
 import { pushTestImage } from "../support/oci-image.ts";
 import { type PrivateRegistry, startPrivateCaRegistry } from "../support/private-registry.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GO_DAEMONS_CACHE_ROOTS_NOTE } from "../../node/system-store-plan.ts";
+import { GO_DAEMONS_CACHE_ROOTS_NOTE } from "../../node/system/system-store-plan.ts";
 import type { TrustReport } from "../../trust/report.ts";
 import { makeStyle } from "../style.ts";
 import { renderTrustText } from "./trust-text.ts";

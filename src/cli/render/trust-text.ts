@@ -1,5 +1,5 @@
 import { oneLine } from "../../core/terminal-text.ts";
-import { GO_DAEMONS_CACHE_ROOTS_NOTE } from "../../node/system-store-plan.ts";
+import { GO_DAEMONS_CACHE_ROOTS_NOTE } from "../../node/system/system-store-plan.ts";
 import { type CommandOutcome, shellLine } from "../../plan/commands.ts";
 import type { ContextReport, TrustReport } from "../../trust/report.ts";
 import type { Style } from "../style.ts";

@@ -1,7 +1,7 @@
-import { certDirFor } from "../containers.ts";
 import { readCertsDir } from "../docker/certs-dir.ts";
 import type { HostFs } from "../host-fs.ts";
 import type { ResolvedEndpointView, ResolvedView } from "../types.ts";
+import { certDirFor } from "./containers.ts";
 import { pullSources } from "./pull-sources.ts";
 import type { RegistriesConf, RegistryEntry } from "./registries-conf.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { dockerTrustFor } from "../docker.ts";
 import { makeNodeRoot, type NodeEntry } from "../testing/node-root.ts";
 import { readDaemonFlags } from "./daemon-flags.ts";
+import { dockerTrustFor } from "./docker.ts";
 
 const REG = "repo.example.com:5000";
 const DPKG_DOCKER_20_10 =

@@ -1,10 +1,10 @@
-import { editFile, newPlan, type PlanCommand } from "../plan/plan.ts";
-import { actionOf, type ContextPlan, type TrustChange } from "./ca-install.ts";
-import { certsDirCaWrite } from "./certs-dir-plan.ts";
-import { DAEMON_JSON, readDaemonJson } from "./docker/daemon-json.ts";
+import { editFile, newPlan, type PlanCommand } from "../../plan/plan.ts";
+import { actionOf, type ContextPlan, type TrustChange } from "../ca-install.ts";
+import { certsDirCaWrite } from "../certs-dir-plan.ts";
+import type { HostFs } from "../host-fs.ts";
+import { assertRegistryName } from "../registry-name.ts";
+import { DAEMON_JSON, readDaemonJson } from "./daemon-json.ts";
 import { DOCKER_CERTS_D } from "./docker.ts";
-import type { HostFs } from "./host-fs.ts";
-import { assertRegistryName } from "./registry-name.ts";
 
 /**
  * dockerd's part. Trust: a CA file in /etc/docker/certs.d/<registry>/, read

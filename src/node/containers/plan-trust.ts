@@ -1,17 +1,17 @@
-import { newPlan, type PlanCommand, writeOwnedFile } from "../plan/plan.ts";
+import { newPlan, type PlanCommand, writeOwnedFile } from "../../plan/plan.ts";
 import {
   actionOf,
   type ContextPlan,
   managedHeader,
   registryFileStem,
   type TrustChange,
-} from "./ca-install.ts";
-import { certsDirCaWrite } from "./certs-dir-plan.ts";
-import { readRegistriesConf } from "./containers/registries-conf.ts";
+} from "../ca-install.ts";
+import { certsDirCaWrite } from "../certs-dir-plan.ts";
+import type { HostFs } from "../host-fs.ts";
+import { insecureMarkerComment } from "../insecure-marker.ts";
+import { assertRegistryName } from "../registry-name.ts";
 import { CONTAINERS_CERT_DIRS } from "./containers.ts";
-import type { HostFs } from "./host-fs.ts";
-import { insecureMarkerComment } from "./insecure-marker.ts";
-import { assertRegistryName } from "./registry-name.ts";
+import { readRegistriesConf } from "./registries-conf.ts";
 
 const USER_REGISTRIES_CONF = "/root/.config/containers/registries.conf";
 const DROP_IN_DIR = "/etc/containers/registries.conf.d";

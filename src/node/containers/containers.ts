@@ -1,15 +1,15 @@
-import { crioResolved } from "./containers/crio-resolved.ts";
+import { certsDirFindings, readCertsDir } from "../docker/certs-dir.ts";
+import type { HostFs } from "../host-fs.ts";
+import { readInsecureExpiry } from "../insecure-marker.ts";
+import { assertRegistryName } from "../registry-name.ts";
+import type { InsecureSetting, RuntimeTrustView } from "../types.ts";
+import { crioResolved } from "./crio-resolved.ts";
 import {
   findRegistry,
   type RegistriesConf,
   type RegistryEntry,
   readRegistriesConf,
-} from "./containers/registries-conf.ts";
-import { certsDirFindings, readCertsDir } from "./docker/certs-dir.ts";
-import type { HostFs } from "./host-fs.ts";
-import { readInsecureExpiry } from "./insecure-marker.ts";
-import { assertRegistryName } from "./registry-name.ts";
-import type { InsecureSetting, RuntimeTrustView } from "./types.ts";
+} from "./registries-conf.ts";
 
 /**
  * Per-host certificate directories, first existing one wins, never merged

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { refMatchesPrefix } from "./containers/registries-conf.ts";
+import { makeNodeRoot, type NodeEntry } from "../testing/node-root.ts";
 import { crioTrustFor } from "./containers.ts";
-import { makeNodeRoot, type NodeEntry } from "./testing/node-root.ts";
+import { refMatchesPrefix } from "./registries-conf.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const REG = "reg.example.com:5000";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { distroFromOsRelease } from "./distro.ts";
+import { distroFromOsRelease } from "../distro.ts";
+import { makeNodeRoot, type NodeEntry } from "../testing/node-root.ts";
 import { readSystemStore } from "./system-store.ts";
-import { makeNodeRoot, type NodeEntry } from "./testing/node-root.ts";
 
 describe("os-release → distro family", () => {
   const cases: { text: string; id: string; family: string; pretty: string | null }[] = [

@@ -1,9 +1,12 @@
-import { findHostDir } from "./containerd/host-dir.ts";
-import { hostDirView, type ViewParts } from "./containerd/host-dir-view.ts";
-import { detectDockerVersion } from "./containerd/version.ts";
-import { certsDirFindings, readCertsDir } from "./docker/certs-dir.ts";
-import { type DaemonFlags, readDaemonFlags } from "./docker/daemon-flags.ts";
-import { type DaemonJson, readDaemonJson } from "./docker/daemon-json.ts";
+import { findHostDir } from "../containerd/host-dir.ts";
+import { hostDirView, type ViewParts } from "../containerd/host-dir-view.ts";
+import { detectDockerVersion } from "../containerd/version.ts";
+import type { HostFs } from "../host-fs.ts";
+import { assertRegistryName } from "../registry-name.ts";
+import type { InsecureSetting, RuntimeTrustView } from "../types.ts";
+import { certsDirFindings, readCertsDir } from "./certs-dir.ts";
+import { type DaemonFlags, readDaemonFlags } from "./daemon-flags.ts";
+import { type DaemonJson, readDaemonJson } from "./daemon-json.ts";
 import {
   builtinInsecureFor,
   conflictFinding,
@@ -11,11 +14,8 @@ import {
   dockerRules,
   effectiveInsecure,
   flagFileConflict,
-} from "./docker/docker-resolved.ts";
-import { type InsecureMatch, matchInsecure } from "./docker/insecure-match.ts";
-import type { HostFs } from "./host-fs.ts";
-import { assertRegistryName } from "./registry-name.ts";
-import type { InsecureSetting, RuntimeTrustView } from "./types.ts";
+} from "./docker-resolved.ts";
+import { type InsecureMatch, matchInsecure } from "./insecure-match.ts";
 
 export const DOCKER_CERTS_D = "/etc/docker/certs.d";
 

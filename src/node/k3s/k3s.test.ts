@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Distribution } from "./k3s/registries-yaml.ts";
+import { makeNodeRoot, type NodeEntry } from "../testing/node-root.ts";
+import { loadYamlParser } from "../yaml-parser.ts";
 import { k3sTrustFor } from "./k3s.ts";
-import { makeNodeRoot, type NodeEntry } from "./testing/node-root.ts";
-import { loadYamlParser } from "./yaml-parser.ts";
+import type { Distribution } from "./registries-yaml.ts";
 
 // The k3s readers take the parser the commands load on demand (node/yaml-parser.ts).
 await loadYamlParser();

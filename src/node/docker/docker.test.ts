@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { cidrContains } from "./docker/insecure-match.ts";
+import { makeNodeRoot, type NodeEntry } from "../testing/node-root.ts";
 import { type DockerTrustOptions, dockerTrustFor } from "./docker.ts";
-import { makeNodeRoot, type NodeEntry } from "./testing/node-root.ts";
+import { cidrContains } from "./insecure-match.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const REG = "reg.example.com:5000";

@@ -1,18 +1,18 @@
-import { type Finding, finding } from "../findings/finding.ts";
-import { type ContainerdConfig, readContainerdConfig } from "./containerd/config.ts";
-import { findHostDir } from "./containerd/host-dir.ts";
-import { BUILTIN_SKIP_VERIFY } from "./containerd/host-dir-view.ts";
-import { containerdTrustFor } from "./containerd/trust.ts";
-import type { HostFs } from "./host-fs.ts";
-import { readInsecureExpiry } from "./insecure-marker.ts";
+import { type Finding, finding } from "../../findings/finding.ts";
+import { type ContainerdConfig, readContainerdConfig } from "../containerd/config.ts";
+import { findHostDir } from "../containerd/host-dir.ts";
+import { BUILTIN_SKIP_VERIFY } from "../containerd/host-dir-view.ts";
+import { containerdTrustFor } from "../containerd/trust.ts";
+import type { HostFs } from "../host-fs.ts";
+import { readInsecureExpiry } from "../insecure-marker.ts";
+import { assertRegistryName } from "../registry-name.ts";
+import type { InsecureSetting, RuntimeTrustView } from "../types.ts";
 import {
   type Distribution,
   type RegistriesYaml,
   type RegistryTls,
   readRegistriesYaml,
-} from "./k3s/registries-yaml.ts";
-import { assertRegistryName } from "./registry-name.ts";
-import type { InsecureSetting, RuntimeTrustView } from "./types.ts";
+} from "./registries-yaml.ts";
 
 export interface K3sTrustOptions {
   registriesYaml?: RegistriesYaml;

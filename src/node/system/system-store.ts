@@ -1,7 +1,7 @@
-import { readDistro } from "./distro.ts";
-import { type HostFs, HostFsError } from "./host-fs.ts";
-import { readTrustSource } from "./trust-source.ts";
-import type { DistroInfo, SystemStore, TrustSource } from "./types.ts";
+import { readDistro } from "../distro.ts";
+import { type HostFs, HostFsError } from "../host-fs.ts";
+import { readTrustSource } from "../trust-source.ts";
+import type { DistroInfo, SystemStore, TrustSource } from "../types.ts";
 
 /**
  * Go's bundle files, tried in order; the first one that reads wins

@@ -1,7 +1,7 @@
-import { toPem } from "../pki/read-bundle.ts";
-import { newPlan, refreshCommand, writeOwnedFile } from "../plan/plan.ts";
-import { type CaBundle, type ContextPlan, registryFileStem, sha256Hex } from "./ca-install.ts";
-import type { SystemStore } from "./types.ts";
+import { toPem } from "../../pki/read-bundle.ts";
+import { newPlan, refreshCommand, writeOwnedFile } from "../../plan/plan.ts";
+import { type CaBundle, type ContextPlan, registryFileStem, sha256Hex } from "../ca-install.ts";
+import type { SystemStore } from "../types.ts";
 
 /**
  * The OS trust store part of `regtrust trust`: one PEM `.crt` per CA
