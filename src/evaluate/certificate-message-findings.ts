@@ -1,6 +1,6 @@
 import { finding } from "../findings/finding.ts";
 import type { TlsFacts } from "../probe/types.ts";
-import type { NetworkVerdict } from "./network-findings.ts";
+import type { NetworkVerdict } from "./network-verdict.ts";
 
 /**
  * OpenSSL's default max_cert_list (ssl/ssl_local.h SSL_MAX_CERT_LIST_DEFAULT,

@@ -1,13 +1,9 @@
-import { type Finding, finding } from "../findings/finding.ts";
+import { finding } from "../findings/finding.ts";
 import type { ProbeResult } from "../probe/types.ts";
 import { oversizedCertificateVerdict } from "./certificate-message-findings.ts";
+import type { NetworkVerdict } from "./network-verdict.ts";
 
-/** Why the node never got to certificate checks, as data plus the runtime-style error line. */
-export interface NetworkVerdict {
-  finding: Finding;
-  /** What a Go runtime would print (kubelet event tail), e.g. "dial tcp …: connect: connection refused". */
-  runtimeError: string;
-}
+export type { NetworkVerdict } from "./network-verdict.ts";
 
 /** Null when the TLS handshake completed; otherwise the one network-level cause. */
 export function networkVerdict(probe: ProbeResult, timeoutMs: number): NetworkVerdict | null {

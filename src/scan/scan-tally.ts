@@ -1,5 +1,5 @@
 import type { DiagnoseResult } from "../diagnose/result.ts";
-import type { ScanOutcome } from "./scan.ts";
+import type { ScanOutcome } from "./scan-outcome.ts";
 
 /** ok: nothing to look at; WARN: pulls work but a warning stands (issue #17 item 6); FAIL: pulls fail. */
 export type ScanVerdict = "ok" | "WARN" | "FAIL";

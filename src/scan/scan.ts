@@ -1,8 +1,8 @@
 import type { Clock } from "../core/deps.ts";
 import { type DiagnoseOptions, diagnose } from "../diagnose/diagnose.ts";
-import type { DiagnoseResult } from "../diagnose/result.ts";
 import type { Target } from "../target/target.ts";
 import { forEachPool } from "./pool.ts";
+import type { ScanOutcome } from "./scan-outcome.ts";
 import { ScanTally } from "./scan-tally.ts";
 
 export interface ScanOptions {
@@ -19,11 +19,7 @@ export interface ScanOptions {
   probe?: DiagnoseOptions["probe"];
 }
 
-export interface ScanOutcome {
-  result: DiagnoseResult;
-  /** Wall time of this target's diagnosis. */
-  ms: number;
-}
+export type { ScanOutcome } from "./scan-outcome.ts";
 
 /**
  * Diagnoses every target through the same pipeline as `diagnose`,

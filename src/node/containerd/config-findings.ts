@@ -1,6 +1,6 @@
 import { type Finding, finding } from "../../findings/finding.ts";
 import { formatKeyPath, type TomlTable, tableAt } from "../toml-values.ts";
-import type { ContainerdConfig } from "./config.ts";
+import type { ContainerdConfig } from "./config-types.ts";
 
 type ConfigFacts = Pick<
   ContainerdConfig,

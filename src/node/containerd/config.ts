@@ -2,10 +2,10 @@ import { type Finding, finding } from "../../findings/finding.ts";
 import type { HostFs } from "../host-fs.ts";
 import { scanTomlKeyLines, type TomlKeyLines } from "../toml-lines.ts";
 import { formatKeyPath, parseToml, type TomlTable, tableAt } from "../toml-values.ts";
-import type { PlaintextCredential } from "../types.ts";
 import { readConflictFindings } from "./config-findings.ts";
+import type { ContainerdConfig } from "./config-types.ts";
 import { type ContainerdFeatures, LATEST_FEATURES } from "./features.ts";
-import { type LegacyMirror, type LegacyRegistryConfig, readLegacyRegistry } from "./legacy-registry.ts";
+import { readLegacyRegistry } from "./legacy-registry.ts";
 
 export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
 
@@ -14,37 +14,7 @@ const CRI_V2 = ["plugins", "io.containerd.grpc.v1.cri"];
 const CRI_V3_IMAGES = ["plugins", "io.containerd.cri.v1.images"];
 const CRI_V1_SHORT = ["plugins", "cri"];
 
-/** containerd's config.toml, reduced to what decides registry trust. */
-export interface ContainerdConfig {
-  /** Node path of the file. */
-  path: string;
-  exists: boolean;
-  /** False when the file does not parse or containerd refuses it (then containerd or its CRI plugin does not start). */
-  valid: boolean;
-  /** Why containerd refuses a file that parses (unsupported version, a plugin key that is not a URI, a mistyped config_path). */
-  refusal?: string;
-  /** `version`; absent means 1, which containerd reads like 2 for the CRI plugin. */
-  version: number;
-  /** Key path of the registry table that applies to this version, e.g. plugins."io.containerd.cri.v1.images".registry. */
-  registryTable: string[];
-  /** `config_path` as written, or null when unset or empty. */
-  configPath: string | null;
-  /** Line of the `config_path` key, even when its value is empty. */
-  configPathLine: number | null;
-  /** `config_path` split on ":" (Go filepath.SplitList), empty entries dropped. */
-  roots: string[];
-  /** Deprecated `registry.mirrors`, keyed by namespace. */
-  mirrors: Map<string, LegacyMirror>;
-  /** Deprecated `registry.configs`, keyed by endpoint host. */
-  configs: Map<string, LegacyRegistryConfig>;
-  /** Plain-text secrets under registry.configs.*.auth / registry.auths (names and lines only). */
-  credentials: PlaintextCredential[];
-  /** `disabled_plugins` turns the CRI plugin off (Docker's containerd.io default): kubelet cannot use it. */
-  criDisabled: boolean;
-  /** Problems that affect every registry: config-invalid for parse errors and conflicting settings. */
-  findings: Finding[];
-  lines: TomlKeyLines;
-}
+export type { ContainerdConfig } from "./config-types.ts";
 
 /** Reads and interprets config.toml; a missing file yields containerd's defaults. */
 export function readContainerdConfig(

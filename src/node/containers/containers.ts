@@ -3,6 +3,7 @@ import type { HostFs } from "../host-fs.ts";
 import { readInsecureExpiry } from "../insecure-marker.ts";
 import { assertRegistryName } from "../registry-name.ts";
 import type { InsecureSetting, RuntimeTrustView } from "../types.ts";
+import { certDirFor } from "./cert-dirs.ts";
 import { crioResolved } from "./crio-resolved.ts";
 import {
   findRegistry,
@@ -11,16 +12,7 @@ import {
   readRegistriesConf,
 } from "./registries-conf.ts";
 
-/**
- * Per-host certificate directories, first existing one wins, never merged
- * (containers/image docker/docker_client.go `dockerCertDir`). CRI-O runs as
- * root, so the per-user directory is /root/.config/containers/certs.d.
- */
-export const CONTAINERS_CERT_DIRS = [
-  "/root/.config/containers/certs.d",
-  "/etc/containers/certs.d",
-  "/etc/docker/certs.d",
-];
+export { CONTAINERS_CERT_DIRS, certDirFor } from "./cert-dirs.ts";
 
 export interface CrioTrustOptions {
   /** registries.conf read earlier (node-view caches it). */
@@ -69,19 +61,6 @@ export function crioTrustFor(fs: HostFs, registry: string, opts: CrioTrustOption
     ...(mirrors.length > 0 ? { mirrors } : {}),
     resolved: crioResolved(fs, registry, conf, entry),
   };
-}
-
-/** The first candidate that exists; unreadable ones are skipped like missing ones. Falls back to the last. */
-export function certDirFor(fs: HostFs, registry: string): string {
-  const candidates = CONTAINERS_CERT_DIRS.map((root) => `${root}/${registry}`);
-  for (const dir of candidates) {
-    try {
-      if (fs.exists(dir)) return dir;
-    } catch {
-      // permission problems are skipped with a debug log upstream
-    }
-  }
-  return candidates[candidates.length - 1] as string;
 }
 
 function insecureSetting(fs: HostFs, entry: RegistryEntry): InsecureSetting {

@@ -1,7 +1,7 @@
 import { readCertsDir } from "../docker/certs-dir.ts";
 import type { HostFs } from "../host-fs.ts";
 import type { ResolvedEndpointView, ResolvedView } from "../types.ts";
-import { certDirFor } from "./containers.ts";
+import { certDirFor } from "./cert-dirs.ts";
 import { pullSources } from "./pull-sources.ts";
 import type { RegistriesConf, RegistryEntry } from "./registries-conf.ts";
 
