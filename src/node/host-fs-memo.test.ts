@@ -79,3 +79,18 @@ test("readRegularFile returns every byte whatever the size, st_size 0 (procfs) i
   assert.throws(() => readRegularFile(join(scratch, "big"), { maxBytes: 999 }), /larger than 999 bytes/);
   assert.equal(readRegularFile(join(scratch, "big"), { maxBytes: 1000 }).length, 1000);
 });
+
+test("a symlink retargeted after a pass is read through its new target", () => {
+  const link = join(node.fs.root, "etc/ssl/certs/root.pem");
+  const read = () => node.fs.withDirectoryMemo(() => node.fs.readText("/etc/ssl/certs/root.pem"));
+  assert.equal(read(), "mozilla root");
+  rmSync(link);
+  symlinkSync("/usr/share/other/root.crt", link);
+  try {
+    assert.equal(read(), "other root");
+    assert.equal(node.fs.readLink("/etc/ssl/certs/root.pem"), "/usr/share/other/root.crt");
+  } finally {
+    rmSync(link);
+    symlinkSync("/usr/share/ca-certificates/mozilla/root.crt", link);
+  }
+});
