@@ -11,7 +11,7 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
 rmSync("dist", { recursive: true, force: true });
 
 await build({
-  entryPoints: { regtrust: "src/cli/main.ts" },
+  entryPoints: { regtrust: "src/cli/entry.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   bundle: true,
