@@ -45,7 +45,9 @@ const STARTUP_TRIED = [
   "`node:http`/`node:https` reach the bundle through `require` (scripts/lazy-builtins.mjs): on Node 24 their ESM facade read the lazy WebSocket getters and loaded all of undici (diagnose CPU 178.6 → 161.4 ms on Node 24; Node 20 unchanged)",
   "the OS store read takes entry types from readdir, lstats each directory component once per pass (HostFs.withDirectoryMemo) and sizes each read by st_size instead of a 64 KiB buffer per file (CPU 158.6 → 141.0 ms on Node 24, 183.4 → 170.6 ms on Node 20)",
   "not skipping /etc/ssl/certs: Go reads every certificate directory after the bundle (crypto/x509/root_unix.go `loadSystemRoots`, go1.19 and go1.24 alike), so regtrust must too",
-  "the compile cache (module.enableCompileCache, Node ≥ 22.1) is on in the bundle banner; the row with NODE_DISABLE_COMPILE_CACHE=1 shows its effect with the cache warm",
+  "the compile cache (module.enableCompileCache, Node ≥ 22.1) now covers the CLI itself: the entry (src/cli/entry.ts) turns it on and only then imports main.ts and commander, which before were compiled ahead of the banner (--help CPU min 46.3 → 43.3 ms, diagnose 136.6 → 128.3 ms on Node 24; Node 20 has no compile cache); the row with NODE_DISABLE_COMPILE_CACHE=1 shows the cache's effect when warm",
+  "tried and not kept: starting the handshake before reading the node (overlap) and remembering symlink targets during the OS store pass: neither moved the figures beyond this machine's noise (symlink memo: 0.3 ms of a 6 ms warm store read)",
+  "not tried in this round: caching the parsed OS store on disk keyed by file identity, a SEA start-up snapshot; what remains beyond the floor on Node 24 is mostly module loading and evaluation, parsing ~290 certificates (the bundle and the /etc/ssl/certs copies Go also reads) and GC",
 ];
 
 function startupSection(r: StartupResult): string {
