@@ -33,7 +33,8 @@ case "${1:-}" in
     install_missing "namespace tools" unshare:util-linux setpriv:util-linux nsenter:util-linux
     ;;
   --bench)
-    install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh
+    install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh \
+    update-ca-certificates:ca-certificates
     ;;
 esac
 
