@@ -19,6 +19,8 @@ export interface TimedCommand {
   name: string;
   argv: string[];
   cwd?: string;
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
   /** Runs of this command; fewer than the round count are spread evenly over the rounds. */
   runs?: number;
   /** Whether to run once unmeasured first (page cache); default true. */
@@ -63,6 +65,7 @@ function runOnce(c: TimedCommand): Promise<Sample> {
   return new Promise((resolve) => {
     const child = spawn(c.argv[0] ?? "", c.argv.slice(1), {
       cwd: c.cwd,
+      env: c.env ? { ...process.env, ...c.env } : process.env,
       stdio: ["ignore", "pipe", "pipe"],
       timeout: c.timeoutMs ?? 60_000,
       killSignal: "SIGKILL",

@@ -41,21 +41,36 @@ const load = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : "—");
 
 const range = (t: { minMs: number; maxMs: number }) => `${ms(t.minMs)}–${ms(t.maxMs)}`;
 
+/** What issue #18's start-up work tried, measured on the realistic node root (CPU medians, round robin). */
+const STARTUP_TRIED = [
+  "`node:http`/`node:https` reach the bundle through `require` (scripts/lazy-builtins.mjs): on Node 24 their ESM facade read the lazy WebSocket getters and loaded all of undici (diagnose CPU 178.6 → 161.4 ms on Node 24; Node 20 unchanged)",
+  "the OS store read takes entry types from readdir, lstats each directory component once per pass (HostFs.withDirectoryMemo) and sizes each read by st_size instead of a 64 KiB buffer per file (CPU 158.6 → 141.0 ms on Node 24, 183.4 → 170.6 ms on Node 20)",
+  "not skipping /etc/ssl/certs: Go reads every certificate directory after the bundle (crypto/x509/root_unix.go `loadSystemRoots`, go1.19 and go1.24 alike), so regtrust must too",
+  "the compile cache (module.enableCompileCache, Node ≥ 22.1) now covers the CLI itself: the entry (src/cli/entry.ts) turns it on and only then imports main.ts and commander, which before were compiled ahead of the banner (--help CPU min 46.3 → 43.3 ms, diagnose 136.6 → 128.3 ms on Node 24; Node 20 has no compile cache); the row with NODE_DISABLE_COMPILE_CACHE=1 shows the cache's effect when warm",
+  "the output boundary (src/core/terminal-text.ts) makes its marker secret on the first own colour sequence, so `--help` and `--json` never load node:crypto (--help CPU median 50.2 → 43.6 ms on Node 24, 83.6 → 80.4 ms on Node 20)",
+  "tried and not kept: starting the handshake before reading the node (overlap) and remembering symlink targets during the OS store pass: neither moved the figures beyond this machine's noise (symlink memo: 0.3 ms of a 6 ms warm store read)",
+  "not tried in this round: caching the parsed OS store on disk keyed by file identity, a SEA start-up snapshot; what remains beyond the floor on Node 24 is mostly module loading and evaluation, parsing ~290 certificates (the bundle and the /etc/ssl/certs copies Go also reads) and GC",
+];
+
 function startupSection(r: StartupResult): string {
-  const base = r.rows.find((x) => x.id === "node")?.medianMs ?? Number.NaN;
-  const diag = r.rows.find((x) => x.id === "diagnose")?.medianMs ?? Number.NaN;
+  const median = (id: string | undefined) => r.rows.find((x) => x.id === id)?.medianMs ?? Number.NaN;
+  const diag = median("diagnose");
   const rows = r.rows.map((x) => [
     x.name,
     String(x.runs),
     ms(x.medianMs),
     range(x),
-    times(x.medianMs / base),
+    times(x.medianMs / median(x.base ?? "node")),
     times(x.medianMs / diag),
     runStatus(x),
   ]);
+  const lines = r.nodeLines
+    ? `Node lines: the machine's ${r.nodeLines.machine} and ${r.nodeLines.node24 ? `Node ${r.nodeLines.node24} (scripts/node24.sh)` : `no Node 24 (${r.nodeLines.node24Missing ?? "not run"})`}, in the same rounds; "× bare node" compares each row with \`node -e 0\` on its own Node line (rows without a Node line: the machine's).`
+    : "";
   return [
     `## Start-up and diagnose (bench/run.ts; ${r.rounds} rounds, round robin)\n`,
-    `Against ${r.registry}. Every command runs once per round (testssl.sh -S only in ${r.rows.find((x) => x.id === "testssl")?.runs ?? 0} of them, spread out), so load hits all alike; one unmeasured warm-up run each first (not testssl.sh). Failed runs are left out of the figures and counted in "status".\n`,
+    `Against ${r.registry}. Node root: ${r.nodeRoot ?? "a bundle only"}. ${lines}\n`,
+    `Every command runs once per round (testssl.sh -S only in ${r.rows.find((x) => x.id === "testssl")?.runs ?? 0} of them, spread out), so load hits all alike; one unmeasured warm-up run each first (not testssl.sh). Failed runs are left out of the figures and counted in "status".\n`,
     table(
       ["command", "runs", "median ms", "min–max ms", "× bare node", "× diagnose", "status"],
       ["---", "---:", "---:", "---:", "---:", "---:", "---"],
@@ -63,6 +78,8 @@ function startupSection(r: StartupResult): string {
     ),
     `\nCommands: ${r.rows.map((x) => `\`${x.command}\``).join("; ")}.`,
     "\nOnly `regtrust diagnose` reads the node's runtime configuration (here containerd's certs.d) and gives a verdict per runtime context; the others check the server, openssl and curl against a CA file named by hand.",
+    "\nTried for the start-up targets (issue #18):\n",
+    ...STARTUP_TRIED.map((t) => `* ${t}.`),
   ].join("\n");
 }
 

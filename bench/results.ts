@@ -6,13 +6,35 @@
 import { writeFileSync } from "node:fs";
 import type { Timing } from "./measure.ts";
 
-export type StartupId = "node" | "help" | "diagnose" | "floor" | "manual" | "sslscan" | "testssl";
+export type StartupId =
+  | "node"
+  | "help"
+  | "diagnose"
+  | "floor"
+  | "manual"
+  | "sslscan"
+  | "testssl"
+  | "node24"
+  | "help24"
+  | "diagnose24"
+  | "diagnose24-nocache"
+  | "floor24";
 
 export interface StartupResult {
   kind: "startup";
   rounds: number;
   registry: string;
-  rows: Array<Timing & { id: StartupId; command: string }>;
+  /** The node root diagnose reads. */
+  nodeRoot: string;
+  /** `node --version` of each Node line run (the machine's, and Node 24 when scripts/node24.sh gave one). */
+  nodeLines: { machine: string; node24: string | null; node24Missing?: string };
+  rows: Array<
+    Timing & {
+      id: StartupId;
+      command: string /** the bare start-up row of the same Node */;
+      base?: StartupId;
+    }
+  >;
 }
 
 export interface BundleResult {

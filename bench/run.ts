@@ -7,11 +7,14 @@
  * BENCH_RUNS rounds (default 15); testssl.sh -S only BENCH_TESTSSL_RUNS of
  * them (default 3, spread over the rounds), each bounded by
  * BENCH_TESTSSL_TIMEOUT_S (default 120).
+ * The regtrust rows run on this machine's Node and again on Node 24 LTS
+ * (scripts/node24.sh, the binary from the npm registry), side by side in
+ * the same rounds (issue #18).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { rootCertificates } from "node:tls";
 import { startDemoRegistry } from "../src/demo/demo-registry.ts";
 import { createPrivatePki } from "../src/pki/generate.ts";
 import { ensureTestHosts } from "../test/support/etc-hosts.ts";
@@ -32,7 +35,16 @@ interface Fixture {
   leafPem: string;
 }
 
-/** A node whose containerd trusts the registry's private root through certs.d. */
+/** This machine's Debian OS store, as update-ca-certificates leaves it. */
+const OS_STORE_DIRS = ["/etc/ssl/certs", "/usr/share/ca-certificates"];
+
+/**
+ * A realistic node root: this machine's OS store copied whole (the full
+ * Mozilla bundle, and /etc/ssl/certs with its ~150 .pem links into
+ * /usr/share/ca-certificates and their OpenSSL hash links, all of which Go —
+ * and so regtrust — reads), and a containerd that trusts the registry's
+ * private root through certs.d.
+ */
 function writeFixture(
   work: string,
   pki: Awaited<ReturnType<typeof createPrivatePki>>,
@@ -40,10 +52,13 @@ function writeFixture(
 ): Fixture {
   const node = join(work, "node");
   const certsDir = join(node, `etc/containerd/certs.d/${HOST}:${port}`);
-  mkdirSync(join(node, "etc/ssl/certs"), { recursive: true });
+  for (const dir of OS_STORE_DIRS) {
+    if (!existsSync(join(dir, dir === "/etc/ssl/certs" ? "ca-certificates.crt" : "mozilla")))
+      throw new Error(`bench: ${dir} is not a Debian OS store (install ca-certificates)`);
+    cpSync(dir, join(node, dir), { recursive: true, verbatimSymlinks: true });
+  }
   mkdirSync(certsDir, { recursive: true });
   writeFileSync(join(node, "etc/os-release"), "ID=debian\n");
-  writeFileSync(join(node, "etc/ssl/certs/ca-certificates.crt"), rootCertificates.join("\n"));
   writeFileSync(
     join(node, "etc/containerd/config.toml"),
     'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n',
@@ -66,7 +81,67 @@ function writeFixture(
   };
 }
 
-function commands(f: Fixture, port: number): Array<TimedCommand & { id: StartupId; command: string }> {
+type StartupCommand = TimedCommand & { id: StartupId; command: string; base?: StartupId };
+
+/** Node 24 LTS from scripts/node24.sh, or why there is none (the rows are then left out). */
+function node24(): { path: string; version: string } | { missing: string } {
+  try {
+    const path = execFileSync("sh", [resolve(import.meta.dirname, "../scripts/node24.sh")], {
+      encoding: "utf8",
+      timeout: 300_000,
+    }).trim();
+    return { path, version: execFileSync(path, ["--version"], { encoding: "utf8" }).trim() };
+  } catch (error) {
+    return { missing: (error as Error).message.split("\n")[0] ?? "scripts/node24.sh failed" };
+  }
+}
+
+/** The regtrust rows again on Node 24, each next to its Node 20 row in every round. */
+function node24Commands(f: Fixture, port: number, node: string, version: string): StartupCommand[] {
+  const target = `${HOST}:${port}`;
+  const on = `[Node ${version}]`;
+  const diagnose = [node, ENTRY, "diagnose", target, "--root", f.node];
+  return [
+    {
+      id: "node24",
+      base: "node24",
+      command: "node24 -e 0",
+      name: `node -e 0 (bare start-up) ${on}`,
+      argv: [node, "-e", "0"],
+    },
+    {
+      id: "help24",
+      base: "node24",
+      command: "node24 dist/regtrust.mjs --help",
+      name: `regtrust --help ${on}`,
+      argv: [node, ENTRY, "--help"],
+    },
+    {
+      id: "diagnose24",
+      base: "node24",
+      command: `node24 dist/regtrust.mjs diagnose ${HOST}:PORT --root NODE`,
+      name: `regtrust diagnose ${on}`,
+      argv: diagnose,
+    },
+    {
+      id: "diagnose24-nocache",
+      base: "node24",
+      command: `NODE_DISABLE_COMPILE_CACHE=1 node24 dist/regtrust.mjs diagnose ${HOST}:PORT --root NODE`,
+      name: `regtrust diagnose, compile cache off ${on}`,
+      argv: diagnose,
+      env: { NODE_DISABLE_COMPILE_CACHE: "1" },
+    },
+    {
+      id: "floor24",
+      base: "node24",
+      command: `node24 bench/tls-floor.mjs ${HOST}:PORT`,
+      name: `floor: bare Node TLS handshake + GET /v2/ (no regtrust code) ${on}`,
+      argv: [node, join(import.meta.dirname, "tls-floor.mjs"), target],
+    },
+  ];
+}
+
+function commands(f: Fixture, port: number): StartupCommand[] {
   const target = `${HOST}:${port}`;
   const manual = [
     "set -e",
@@ -79,24 +154,28 @@ function commands(f: Fixture, port: number): Array<TimedCommand & { id: StartupI
   return [
     {
       id: "node",
+      base: "node",
       command: "node -e 0",
       name: "node -e 0 (bare start-up)",
       argv: [process.execPath, "-e", "0"],
     },
     {
       id: "help",
+      base: "node",
       command: "node dist/regtrust.mjs --help",
       name: "regtrust --help",
       argv: [process.execPath, ENTRY, "--help"],
     },
     {
       id: "diagnose",
+      base: "node",
       command: `node dist/regtrust.mjs diagnose ${HOST}:PORT --root NODE`,
       name: "regtrust diagnose",
       argv: [process.execPath, ENTRY, "diagnose", target, "--root", f.node],
     },
     {
       id: "floor",
+      base: "node",
       command: `node bench/tls-floor.mjs ${HOST}:PORT`,
       name: "floor: bare Node TLS handshake + GET /v2/ (no regtrust code)",
       argv: [process.execPath, join(import.meta.dirname, "tls-floor.mjs"), target],
@@ -141,13 +220,28 @@ async function main(): Promise<void> {
   });
   const work = mkdtempSync(join(tmpdir(), "regtrust-bench-"));
   try {
-    const list = commands(writeFixture(work, pki, registry.port), registry.port);
+    const fixture = writeFixture(work, pki, registry.port);
+    const n24 = node24();
+    const list = commands(fixture, registry.port);
+    if ("path" in n24) list.splice(4, 0, ...node24Commands(fixture, registry.port, n24.path, n24.version));
     const timings = await timeCommands(list, ROUNDS);
+    const storeFiles = readdirSync(join(fixture.node, "etc/ssl/certs")).length;
     const result: StartupResult = {
       kind: "startup",
       rounds: ROUNDS,
       registry: `the in-process demo registry (src/demo/demo-registry.ts: Node HTTPS on 127.0.0.1, /v2/ answers 401) as ${HOST} via /etc/hosts, private root → intermediate → leaf`,
-      rows: timings.map((t, i) => ({ ...t, id: list[i]?.id ?? "node", command: list[i]?.command ?? "" })),
+      nodeRoot: `this machine's Debian OS store copied whole (${OS_STORE_DIRS.join(" and ")}: the Mozilla bundle ca-certificates.crt and ${storeFiles} entries in /etc/ssl/certs, .pem links into /usr/share/ca-certificates and OpenSSL hash links), containerd trusting the private root through certs.d`,
+      nodeLines: {
+        machine: process.version,
+        node24: "version" in n24 ? n24.version : null,
+        ...("missing" in n24 ? { node24Missing: n24.missing } : {}),
+      },
+      rows: timings.map((t, i) => ({
+        ...t,
+        id: list[i]?.id ?? "node",
+        command: list[i]?.command ?? "",
+        ...(list[i]?.base ? { base: list[i]?.base } : {}),
+      })),
     };
     await emitResult(result);
   } finally {

@@ -43,7 +43,8 @@ case "${1:-}" in
     sh scripts/oracle/build-all.sh
     ;;
   --bench)
-    install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh
+    install_missing "bench tools" openssl:openssl curl:curl sslscan:sslscan testssl:testssl.sh \
+    update-ca-certificates:ca-certificates
     ;;
 esac
 

@@ -3,7 +3,7 @@
 // esbuild splits them into chunks next to the entry point.
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
-import { lazyChildProcessForCommander, userlandPunycode } from "./lazy-builtins.mjs";
+import { builtinsThroughRequire, lazyChildProcessForCommander, userlandPunycode } from "./lazy-builtins.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
@@ -11,7 +11,7 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
 rmSync("dist", { recursive: true, force: true });
 
 await build({
-  entryPoints: { regtrust: "src/cli/main.ts" },
+  entryPoints: { regtrust: "src/cli/entry.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -28,6 +28,6 @@ await build({
     js: "#!/usr/bin/env node\nimport __regtrustModule, { createRequire as __regtrustCreateRequire } from 'node:module'; const require = __regtrustCreateRequire(import.meta.url); __regtrustModule.enableCompileCache?.();",
   },
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
-  plugins: [lazyChildProcessForCommander, userlandPunycode],
+  plugins: [lazyChildProcessForCommander, userlandPunycode, builtinsThroughRequire],
   logLevel: "warning",
 });

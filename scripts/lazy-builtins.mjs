@@ -58,3 +58,28 @@ export const optionalPackagesAbsent = {
     }));
   },
 };
+
+// esbuild plugin: `node:http` and `node:https` reach the bundle through `require`, not an ESM
+// import. An ESM import of a built-in makes Node build the module's ESM facade, which reads every
+// export once (lib/internal/bootstrap/realm.js `syncExports`). Since Node 22.4 `node:http` has
+// lazy getters (WebSocket, CloseEvent, MessageEvent) whose first read loads all of undici: on
+// Node 24 every `diagnose` paid ~25–70 ms for a WebSocket it never uses (issue #18 profile).
+// `require` returns the exports object itself and reads no getter; esbuild's interop turns the
+// named imports into property reads at the call sites.
+const REQUIRED_BUILTINS = /^(node:)?https?$/;
+
+export const builtinsThroughRequire = {
+  name: "builtins-through-require",
+  setup(build) {
+    build.onResolve({ filter: REQUIRED_BUILTINS }, (args) =>
+      // The stand-in's own require() is the real built-in.
+      args.namespace === "required-builtin"
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ""), namespace: "required-builtin" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "required-builtin" }, (args) => ({
+      loader: "js",
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+    }));
+  },
+};

@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-
 /**
  * The output boundary (issue #23): every byte regtrust writes to stdout or
  * stderr passes through `toTerminal` (cli/io.ts), whatever command, renderer
@@ -25,10 +23,28 @@ import { randomBytes } from "node:crypto";
  * a terminal.
  */
 
-const SECRET = randomBytes(12).toString("hex");
-const OPEN = `\u0000<${SECRET}:`;
-const CLOSE = `:${SECRET}>\u0000`;
-const OWN = new RegExp(`${OPEN}([^\\u0000]*?)${CLOSE}`, "g");
+interface OwnMarkers {
+  open: string;
+  close: string;
+  pattern: RegExp;
+}
+
+let markers: OwnMarkers | null = null;
+
+/**
+ * Made when the first own sequence is: until then no text can hold a marker,
+ * and output without colour (`--help`, --json) never loads node:crypto, ~5 ms
+ * of start-up (issue #18). The secret is as random as before, only later.
+ */
+function ownMarkers(): OwnMarkers {
+  if (markers === null) {
+    const secret = process.getBuiltinModule("node:crypto").randomBytes(12).toString("hex");
+    const open = `\u0000<${secret}:`;
+    const close = `:${secret}>\u0000`;
+    markers = { open, close, pattern: new RegExp(`${open}([^\\u0000]*?)${close}`, "g") };
+  }
+  return markers;
+}
 
 /**
  * C0 controls except TAB and LF, DEL, C1 controls, and the invisible
@@ -59,7 +75,8 @@ function escapeChar(c: string): string {
 
 /** A control sequence of our own (a colour, the progress line's `\r\x1b[K`), let through by `toTerminal`. */
 export function ownControl(sequence: string): string {
-  return `${OPEN}${sequence}${CLOSE}`;
+  const { open, close } = ownMarkers();
+  return `${open}${sequence}${close}`;
 }
 
 /** The boundary: escapes every unsafe character except our own marked sequences, which are unwrapped. */
@@ -81,9 +98,10 @@ export function oneLine(text: string): string {
 }
 
 function outsideOwn(text: string, escapeText: (t: string) => string, unwrap: boolean): string {
+  if (markers === null) return escapeText(text);
   let out = "";
   let last = 0;
-  for (const m of text.matchAll(OWN)) {
+  for (const m of text.matchAll(markers.pattern)) {
     out += escapeText(text.slice(last, m.index)) + (unwrap ? m[1] : m[0]);
     last = m.index + m[0].length;
   }

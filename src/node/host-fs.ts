@@ -1,4 +1,12 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats, statSync } from "node:fs";
+import {
+  type Dirent,
+  lstatSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { BoundedReadError, type BoundedReadOptions, readRegularFile } from "./bounded-read.ts";
 
@@ -35,6 +43,12 @@ export interface HostStat {
   mtimeMs: number;
 }
 
+/** One directory entry as readdir(3) typed it; a symlink is not followed. */
+export interface HostDirEntry {
+  name: string;
+  kind: "file" | "dir" | "symlink" | "other";
+}
+
 /** Linux gives up after 40 symlink hops (ELOOP); so do we. */
 const MAX_SYMLINK_HOPS = 40;
 
@@ -54,6 +68,8 @@ interface Walked {
  */
 export class HostFs {
   readonly root: string;
+  /** Host paths known to be directories (not symlinks), only inside withDirectoryMemo(). */
+  private directories: Set<string> | null = null;
 
   constructor(root: string) {
     // The root itself may sit behind a symlink (e.g. /tmp on some systems);
@@ -97,6 +113,38 @@ export class HostFs {
       return readdirSync(walked.hostPath).sort(compareBytewise);
     } catch (error) {
       return this.absentOrThrow(nodePath, error);
+    }
+  }
+
+  /**
+   * Entries with their type from readdir itself (Node lstats only where the
+   * file system reports DT_UNKNOWN), sorted bytewise like readDir().
+   */
+  readDirEntries(nodePath: string): HostDirEntry[] | null {
+    const walked = this.walk(nodePath);
+    if (walked.missing) return null;
+    try {
+      return readdirSync(walked.hostPath, { withFileTypes: true })
+        .map((entry) => ({ name: entry.name, kind: direntKind(entry) }))
+        .sort((a, b) => compareBytewise(a.name, b.name));
+    } catch (error) {
+      return this.absentOrThrow(nodePath, error);
+    }
+  }
+
+  /**
+   * Runs `read` with directory lookups remembered: each directory component
+   * is lstat-ed once instead of once per path through it. For one read-only
+   * pass over many files in few directories (the OS store: ~150 links into
+   * /usr/share/ca-certificates); outside it every walk lstats afresh.
+   */
+  withDirectoryMemo<T>(read: () => T): T {
+    if (this.directories !== null) return read();
+    this.directories = new Set();
+    try {
+      return read();
+    } finally {
+      this.directories = null;
     }
   }
 
@@ -183,9 +231,12 @@ export class HostFs {
     return { hostPath: join(this.root, ...resolved), missing: false };
   }
 
-  private lstatOrNull(nodePath: string, host: string): Stats | null {
+  private lstatOrNull(nodePath: string, host: string): Pick<Stats, "isDirectory" | "isSymbolicLink"> | null {
+    if (this.directories?.has(host)) return KNOWN_DIRECTORY;
     try {
-      return lstatSync(host);
+      const st = lstatSync(host);
+      if (st.isDirectory()) this.directories?.add(host);
+      return st;
     } catch (error) {
       return this.absentOrThrow(nodePath, error);
     }
@@ -261,6 +312,14 @@ function lexical(rest: string[]): string[] {
     else out.pop();
   }
   return out;
+}
+
+const KNOWN_DIRECTORY = { isDirectory: () => true, isSymbolicLink: () => false };
+
+function direntKind(entry: Dirent): HostDirEntry["kind"] {
+  if (entry.isSymbolicLink()) return "symlink";
+  if (entry.isDirectory()) return "dir";
+  return entry.isFile() ? "file" : "other";
 }
 
 function compareBytewise(a: string, b: string): number {

@@ -1,5 +1,5 @@
 import { readDistro } from "../distro.ts";
-import { type HostFs, HostFsError } from "../host-fs.ts";
+import { type HostDirEntry, type HostFs, HostFsError } from "../host-fs.ts";
 import { readTrustSource } from "../trust-source.ts";
 import type { DistroInfo, SystemStore, TrustSource } from "../types.ts";
 
@@ -108,14 +108,14 @@ export function readSystemStore(fs: HostFs, opts: SystemStoreOptions = {}): Syst
   const files = opts.sslCertFile ? [opts.sslCertFile] : GO_CERT_FILES;
   const dirs = opts.sslCertDirs && opts.sslCertDirs.length > 0 ? opts.sslCertDirs : GO_CERT_DIRECTORIES;
   const anchors = anchorStoreFor(fs, distro.family);
-  return {
+  return fs.withDirectoryMemo(() => ({
     distro,
     bundle: readFirstBundle(fs, files),
     dirFiles: dirs.flatMap((dir) => readCertDirectory(fs, dir)),
     anchorDir: anchors?.anchorDir ?? null,
     refreshCommand: anchors ? [...anchors.refreshCommand] : null,
     refreshInputs: anchors ? [...anchors.refreshInputs] : [],
-  };
+  }));
 }
 
 /** Go stops at the first file that reads; unreadable ones are skipped like missing ones. */
@@ -130,16 +130,18 @@ function readFirstBundle(fs: HostFs, files: readonly string[]): TrustSource | nu
 /**
  * Every entry of the directory except symlinks whose target has no "/"
  * (OpenSSL hash links to a sibling; root_unix.go `isSameDirSymlink`).
- * Subdirectories fail to read and are skipped, as in Go.
+ * Subdirectories fail to read and are skipped, as in Go. The entry types come
+ * from readdir (Go's os.ReadDir does the same), so only symlinks cost a
+ * readlink and only symlinks are stat-ed to see whether they lead to a directory.
  */
 function readCertDirectory(fs: HostFs, dir: string): TrustSource[] {
-  const names = listOrNull(fs, dir);
-  if (names === null) return [];
+  const entries = listOrNull(fs, dir);
+  if (entries === null) return [];
   const sources: TrustSource[] = [];
-  for (const name of names) {
+  for (const { name, kind } of entries) {
     const path = `${dir}/${name}`;
-    if (isSameDirSymlink(fs, path)) continue;
-    if (isDirectory(fs, path)) continue;
+    if (kind === "dir") continue;
+    if (kind === "symlink" && (isSameDirSymlink(fs, path) || isDirectory(fs, path))) continue;
     sources.push(readTrustSource(fs, path, `system directory ${dir}`));
   }
   return sources;
@@ -162,9 +164,9 @@ function isDirectory(fs: HostFs, path: string): boolean {
   }
 }
 
-function listOrNull(fs: HostFs, dir: string): string[] | null {
+function listOrNull(fs: HostFs, dir: string): HostDirEntry[] | null {
   try {
-    return fs.readDir(dir);
+    return fs.readDirEntries(dir);
   } catch (error) {
     if (error instanceof HostFsError) return null;
     throw error;
