@@ -4,7 +4,7 @@ import type { Certificate } from "../pki/certificate.ts";
 import type { Target } from "../target/target.ts";
 import { type ActionDeps, type ActionResult, applyChange } from "./apply-change.ts";
 import type { InstalledAnchors } from "./installed-anchors.ts";
-import type { RotationSummary, TrustReport } from "./report.ts";
+import { type RotationSummary, type TrustReport, unchangedUntrustReport } from "./report.ts";
 import { readInstalledAnchors, replaceScope, rotationSummary } from "./rotation.ts";
 
 export interface RemoveCasRequest {
@@ -77,25 +77,16 @@ function nothingToRemove(
 ): ActionResult {
   const registry = req.target.registry;
   const report: TrustReport = {
-    schemaVersion: 1,
-    target: registry,
-    dryRun: req.dryRun,
-    contexts: [],
-    commands: [],
-    diagnosis: null,
-    action: "untrust",
-    ca: null,
-    expiresAt: null,
-    effects: [],
-    changed: false,
-    expiredRemoved: req.expiredRemoved,
-    notes: [
-      ...notInstalledNotes(notInstalled, registry),
-      installed.current.length === 0
-        ? `regtrust has installed no CA for ${registry} on this node; nothing was changed`
-        : `nothing was changed; regtrust has installed for ${registry}: ${installed.current.map((c) => `${c.subject} (SHA-256 ${c.sha256})`).join(", ")}`,
-    ],
-    preview: null,
+    ...unchangedUntrustReport(registry, {
+      dryRun: req.dryRun,
+      expiredRemoved: req.expiredRemoved,
+      notes: [
+        ...notInstalledNotes(notInstalled, registry),
+        installed.current.length === 0
+          ? `regtrust has installed no CA for ${registry} on this node; nothing was changed`
+          : `nothing was changed; regtrust has installed for ${registry}: ${installed.current.map((c) => `${c.subject} (SHA-256 ${c.sha256})`).join(", ")}`,
+      ],
+    }),
     rotation: rotationSummary("remove", installed.current, installed.current, notInstalled),
   };
   return { exitCode: 0, report };

@@ -82,3 +82,26 @@ export interface TrustRefusalReport {
   /** Why nothing was done (also printed on stderr). */
   error: string;
 }
+
+/** An untrust that changed nothing (nothing regtrust installed matches): the notes say why; exit 0. */
+export function unchangedUntrustReport(
+  registry: string,
+  opts: { dryRun: boolean; expiredRemoved: string[]; notes: string[] },
+): TrustReport {
+  return {
+    schemaVersion: 1,
+    target: registry,
+    dryRun: opts.dryRun,
+    contexts: [],
+    commands: [],
+    diagnosis: null,
+    action: "untrust",
+    ca: null,
+    expiresAt: null,
+    effects: [],
+    changed: false,
+    expiredRemoved: opts.expiredRemoved,
+    notes: opts.notes,
+    preview: null,
+  };
+}

@@ -11,7 +11,7 @@ import { type ActionDeps, type ActionResult, applyFailureText, assertRootDir } f
 import { readCaFile } from "./ca-file.ts";
 import { removeExpiredInsecureLoudly } from "./expire-insecure.ts";
 import { removeCas } from "./remove-cas.ts";
-import type { ContextReport, TrustReport } from "./report.ts";
+import { type ContextReport, type TrustReport, unchangedUntrustReport } from "./report.ts";
 
 export interface UntrustRequest {
   target: Target;
@@ -146,25 +146,14 @@ function contextsOf(
 /** untrust of a registry regtrust never changed anything for: say so, change nothing, exit 0. */
 function nothingInstalled(req: UntrustRequest, planNotes: string[], expiredRemoved: string[]): ActionResult {
   const registry = req.target.registry;
-  const report: TrustReport = {
-    schemaVersion: 1,
-    target: registry,
+  const report = unchangedUntrustReport(registry, {
     dryRun: req.dryRun,
-    contexts: [],
-    commands: [],
-    diagnosis: null,
-    action: "untrust",
-    ca: null,
-    expiresAt: null,
-    effects: [],
-    changed: false,
     expiredRemoved,
     notes: [
       ...planNotes.filter((n) => !n.startsWith("regtrust has no record")),
       `regtrust installed nothing for ${registry} on this node (its journal has no record of it); nothing was removed`,
     ],
-    preview: null,
-  };
+  });
   return { exitCode: 0, report };
 }
 
