@@ -54,11 +54,11 @@ test("every COPY source of the build stage exists and is not excluded by .docker
 
 test("the entrypoint runs the bundle scripts/build.mjs writes, on a Node the package supports", () => {
   const build = readFileSync("scripts/build.mjs", "utf8");
-  assert.match(build, /entryPoints: \{ regtrust: "src\/cli\/main\.ts" \}/);
+  assert.match(build, /entryPoints: \{ regtrust: "src\/cli\/entry\.ts" \}/);
   assert.match(build, /outdir: "dist"/);
   assert.ok(recipe.app.files.includes("dist/regtrust.mjs") && recipe.app.files.includes("dist/chunks"));
   assert.deepEqual(recipe.config.entrypoint, [recipe.node.binary, `${recipe.app.dir}/dist/regtrust.mjs`]);
-  // main.ts only runs main() when argv[1] names regtrust(.mjs).
+  // The CLI only runs main() when argv[1] names regtrust(.mjs) (src/cli/main.ts).
   assert.match(recipe.config.entrypoint[1] ?? "", /\/regtrust\.mjs$/);
   const engines = (JSON.parse(readFileSync("package.json", "utf8")) as { engines: { node: string } }).engines;
   const [minMajor, minMinor] = (/^>=(\d+)\.(\d+)/.exec(engines.node) ?? []).slice(1).map(Number);

@@ -18,6 +18,7 @@ import type { V1SecurityContext } from "@kubernetes/client-node";
 import { type BuiltImage, buildImage } from "../../scripts/image/build.ts";
 import { buildManifests, HOST_PATHS } from "../../src/k8s/manifests/manifests.ts";
 import { HOST_MOUNT, nodePod } from "../../src/k8s/node-run/pod-spec.ts";
+import { familyNode } from "../artifact/families.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
 import { writeCertDir, writeContainerdHostCa } from "../support/certs-d.ts";
 import { type RunningContainerd, startContainerd } from "../support/containerd.ts";
@@ -170,6 +171,18 @@ describe("the regtrust image, pushed, pulled through the CRI and run from contai
       run.stdout,
     );
   });
+
+  for (const family of ["k3s", "rke2"] as const) {
+    test(`diagnose on a ${family} node through the image: the YAML reader loads (issue #16's crash), unknown-authority`, async () => {
+      const node = await familyNode(dirs, family);
+      const run = await nodePodRun(node, "diagnose", [registry.target, "--json"]);
+      assert.doesNotMatch(run.stderr, /internal error|is not a constructor|is not a function/, run.stderr);
+      assert.equal(run.code, 1, run.stderr);
+      const result = JSON.parse(run.stdout) as { contexts: { name: string; ok: boolean }[] };
+      const context = result.contexts.find((c) => c.name === family);
+      assert.equal(context?.ok, false, run.stdout);
+    });
+  }
 
   test("agent --once, enforce, in the DaemonSet's layout: containerd trusts the registry, the node's public roots are intact", async () => {
     const node = await buildNodeRoot(dirs, withContainerd());
