@@ -104,6 +104,7 @@ describe("goVersionOfBinary: the Go build info of a runtime binary", () => {
       version: "go1.24.4",
       defaultGodebug: "rsa1024min=0,x509negativeserial=1",
       mainPath: "github.com/containerd/containerd/cmd/containerd",
+      modules: {},
       source: "/usr/bin/containerd (Go build info)",
       assumed: false,
     });

@@ -15,6 +15,13 @@ import type { HostFs } from "./host-fs.ts";
 export interface GoBinaryInfo extends GoToolchainSource {
   /** The main package path, e.g. "github.com/containerd/containerd/cmd/containerd"; null when not recorded. */
   mainPath: string | null;
+  /**
+   * Module versions recorded in the build (module-mode builds only): the main
+   * module (`mod`) and every dependency (`dep`), a `=>` replacement's version
+   * winning — k3s records `github.com/containerd/containerd` replaced by its
+   * k3s-io fork, which is the containerd it embeds. Empty for GOPATH builds.
+   */
+  modules: Record<string, string>;
 }
 
 const MAGIC = Buffer.from("\xff Go buildinf:", "latin1");
@@ -38,6 +45,7 @@ export function goVersionOfBinary(fs: HostFs, path: string): GoBinaryInfo | null
     version: strings.version,
     defaultGodebug: info.defaultGodebug,
     mainPath: info.mainPath,
+    modules: info.modules,
     source: `${path} (Go build info)`,
     assumed: false,
   };
@@ -151,18 +159,32 @@ function pointedStrings(
 }
 
 /** runtime/debug.ParseBuildInfo, the two lines needed: `path` and `build DefaultGODEBUG=`. */
-function moduleInfo(raw: string): { mainPath: string | null; defaultGodebug: string | null } {
+function moduleInfo(raw: string): {
+  mainPath: string | null;
+  defaultGodebug: string | null;
+  modules: Record<string, string>;
+} {
   const text = raw.length >= 2 * SENTINEL_LENGTH + 1 ? raw.slice(SENTINEL_LENGTH, -SENTINEL_LENGTH) : raw;
   let mainPath: string | null = null;
   let defaultGodebug: string | null = null;
+  const modules: Record<string, string> = {};
+  let last: string | null = null;
+  // runtime/debug BuildInfo.String(): "mod|dep\tPATH\tVERSION[\tSUM]", a replacement as "=>\tPATH\tVERSION[\tSUM]"
+  // on the line after its dep.
   for (const line of text.split("\n")) {
     const [kind, ...rest] = line.split("\t");
     if (kind === "path" && rest[0]) mainPath = rest[0];
     if (kind === "build" && rest[0]?.startsWith("DefaultGODEBUG=")) {
       defaultGodebug = rest[0].slice("DefaultGODEBUG=".length);
     }
+    if ((kind === "mod" || kind === "dep") && rest[0] && rest[1]) {
+      modules[rest[0]] = rest[1];
+      last = rest[0];
+    } else if (kind === "=>" && last !== null && rest[1] && /^v\d/.test(rest[1])) {
+      modules[last] = rest[1];
+    }
   }
-  return { mainPath, defaultGodebug };
+  return { mainPath, defaultGodebug, modules };
 }
 
 /**

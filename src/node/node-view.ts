@@ -11,7 +11,7 @@ import { dockerTrustFor } from "./docker/docker.ts";
 import type { HostFs } from "./host-fs.ts";
 import { agentContainerdDir, k3sTrustFor } from "./k3s/k3s.ts";
 import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "./k3s/registries-yaml.ts";
-import { runtimeGoToolchain } from "./runtime-go.ts";
+import { embeddedContainerdVersion, runtimeGoToolchain } from "./runtime-go.ts";
 import { readSystemStore, type SystemStoreOptions } from "./system/system-store.ts";
 import type { DetectedRuntime, DistroInfo, RuntimeName, RuntimeTrustView, SystemStore } from "./types.ts";
 
@@ -59,6 +59,8 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
   const containerdConfig = once(() =>
     readContainerdConfig(fs, CONTAINERD_CONFIG, containerdFeatures(containerdVersion()?.version)),
   );
+  const embeddedK3s = once(() => embeddedContainerdVersion(fs, "k3s"));
+  const embeddedRke2 = once(() => embeddedContainerdVersion(fs, "rke2"));
   const configs = {
     containerdConfig,
     containerdVersion,
@@ -70,9 +72,22 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
       k3s: once(() => readRegistriesYaml(fs, "k3s")),
       rke2: once(() => readRegistriesYaml(fs, "rke2")),
     },
+    embeddedContainerd: { k3s: embeddedK3s, rke2: embeddedRke2 },
     agentConfig: {
-      k3s: once(() => readContainerdConfig(fs, `${agentContainerdDir("k3s")}/config.toml`)),
-      rke2: once(() => readContainerdConfig(fs, `${agentContainerdDir("rke2")}/config.toml`)),
+      k3s: once(() =>
+        readContainerdConfig(
+          fs,
+          `${agentContainerdDir("k3s")}/config.toml`,
+          containerdFeatures(embeddedK3s()?.version),
+        ),
+      ),
+      rke2: once(() =>
+        readContainerdConfig(
+          fs,
+          `${agentContainerdDir("rke2")}/config.toml`,
+          containerdFeatures(embeddedRke2()?.version),
+        ),
+      ),
     },
   };
   return {
@@ -103,6 +118,8 @@ interface ConfigCache {
   registriesConf: () => RegistriesConf;
   registriesYaml: Record<Distribution, () => RegistriesYaml>;
   agentConfig: Record<Distribution, () => ContainerdConfig>;
+  /** The containerd k3s/RKE2 embed, from their binary's Go build info (runtime-go.ts). */
+  embeddedContainerd: Record<Distribution, () => { version: string; source: string } | null>;
 }
 
 function computeTrust(
@@ -133,6 +150,7 @@ function computeTrust(
       return k3sTrustFor(fs, registry, runtime, {
         registriesYaml: c.registriesYaml[runtime](),
         containerdConfig: c.agentConfig[runtime](),
+        containerdVersion: c.embeddedContainerd[runtime](),
       });
   }
 }

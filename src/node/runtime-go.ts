@@ -35,3 +35,39 @@ function safely<T>(read: () => T): T | null {
     return null;
   }
 }
+
+/** The containerd module paths a binary that embeds or is containerd records (1.x, 2.x). */
+const CONTAINERD_MODULES = ["github.com/containerd/containerd/v2", "github.com/containerd/containerd"];
+
+/**
+ * The containerd release k3s or RKE2 runs, from the Go build info of the
+ * binary that runs it (runtimeGoToolchain's choice): its `containerd` module
+ * version, e.g. "v1.7.23-k3s2" → "1.7.23". k3s embeds containerd as a module
+ * (replaced by the k3s-io fork); RKE2 ships containerd's own binary, whose main
+ * module is containerd. Null when the binary records no module versions
+ * (GOPATH builds, stripped build info): the rules are then assumed.
+ */
+export function embeddedContainerdVersion(
+  fs: HostFs,
+  runtime: "k3s" | "rke2",
+): { version: string; source: string } | null {
+  const info = runtimeGoToolchain(fs, runtime);
+  if (!info) return null;
+  for (const module of CONTAINERD_MODULES) {
+    const m = /^v?(\d+\.\d+\.\d+)/.exec(info.modules[module] ?? "");
+    if (m?.[1]) return { version: m[1], source: `${info.source} (module ${module})` };
+  }
+  return null;
+}
+
+/**
+ * The containers/image release CRI-O is built with (the library that resolves
+ * registries.conf and certs.d for it), from /usr/bin/crio's Go build info.
+ */
+export function crioImageLibraryVersion(fs: HostFs): { version: string; source: string } | null {
+  const info = runtimeGoToolchain(fs, "crio");
+  const m = /^v?(\d+\.\d+\.\d+)/.exec(info?.modules["github.com/containers/image/v5"] ?? "");
+  return info && m?.[1]
+    ? { version: m[1], source: `${info.source} (module github.com/containers/image/v5)` }
+    : null;
+}

@@ -1,5 +1,6 @@
 import { readCertsDir } from "../docker/certs-dir.ts";
 import type { HostFs } from "../host-fs.ts";
+import { crioImageLibraryVersion } from "../runtime-go.ts";
 import type { ResolvedEndpointView, ResolvedView } from "../types.ts";
 import { certDirFor } from "./cert-dirs.ts";
 import { pullSources } from "./pull-sources.ts";
@@ -17,7 +18,15 @@ export function crioResolved(
   conf: RegistriesConf,
   entry: RegistryEntry | null,
 ): ResolvedView {
-  const rules = { runtimeVersion: null, versionSource: null, rules: "containers/image 5.23", assumed: true };
+  // One rule set is proven (test/oracle: containers/image 5.23); the version CRI-O's binary records is reported
+  // beside it, and the rules are "assumed" only when no version could be read.
+  const version = crioImageLibraryVersion(fs);
+  const rules = {
+    runtimeVersion: version?.version ?? null,
+    versionSource: version?.source ?? null,
+    rules: "containers/image 5.23",
+    assumed: version === null,
+  };
   const filesRead = conf.files;
   const ref = `${registry}/repository`;
   const pulled = entry ? pullSources(entry, ref) : { sources: [{ reference: ref, insecure: false }] };

@@ -1,5 +1,6 @@
 import { type Finding, finding } from "../../findings/finding.ts";
 import { type ContainerdConfig, readContainerdConfig } from "../containerd/config.ts";
+import { containerdFeatures } from "../containerd/features.ts";
 import { findHostDir } from "../containerd/host-dir.ts";
 import { BUILTIN_SKIP_VERIFY } from "../containerd/host-dir-view.ts";
 import { containerdTrustFor } from "../containerd/trust.ts";
@@ -18,6 +19,8 @@ export interface K3sTrustOptions {
   registriesYaml?: RegistriesYaml;
   /** The config.toml k3s generated, read earlier. */
   containerdConfig?: ContainerdConfig;
+  /** The embedded containerd's release (runtime-go.ts embeddedContainerdVersion), when the binary says. */
+  containerdVersion?: { version: string; source: string } | null;
 }
 
 /** Where k3s/RKE2 render containerd's config at every start (pkg/agent/containerd/config.go). */
@@ -43,7 +46,10 @@ export function k3sTrustFor(
   assertRegistryName(registry);
   const yaml = opts.registriesYaml ?? readRegistriesYaml(fs, dist);
   const etc = agentContainerdDir(dist);
-  const config = opts.containerdConfig ?? readContainerdConfig(fs, `${etc}/config.toml`);
+  const version = opts.containerdVersion ?? null;
+  const config =
+    opts.containerdConfig ??
+    readContainerdConfig(fs, `${etc}/config.toml`, containerdFeatures(version?.version));
   const restart = restartCommand(fs, dist);
   const view = containerdTrustFor(fs, registry, {
     runtime: dist,
@@ -52,6 +58,9 @@ export function k3sTrustFor(
     fallbackRoots: config.exists ? null : [`${etc}/certs.d`],
     unsetCheckRoots: [],
     configPathFix: [`Edit ${yaml.path} (configs."${registry}".tls.ca_file), then: ${restart}`],
+    // The embedded containerd's rules, read from the k3s/RKE2 binary; else the newest known, marked assumed.
+    containerdVersion: version?.version ?? null,
+    containerdVersionSource: version?.source ?? null,
   });
   const expected = expectedFor(yaml, registry);
   const insecure = sourceInsecure(view.insecure, etc, yaml, expected);
