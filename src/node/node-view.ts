@@ -11,7 +11,7 @@ import { dockerTrustFor } from "./docker/docker.ts";
 import type { HostFs } from "./host-fs.ts";
 import { agentContainerdDir, k3sTrustFor } from "./k3s/k3s.ts";
 import { type Distribution, type RegistriesYaml, readRegistriesYaml } from "./k3s/registries-yaml.ts";
-import { embeddedContainerdVersion, runtimeGoToolchain } from "./runtime-go.ts";
+import { crioImageLibraryVersion, embeddedContainerdVersion, runtimeGoToolchain } from "./runtime-go.ts";
 import { readSystemStore, type SystemStoreOptions } from "./system/system-store.ts";
 import type { DetectedRuntime, DistroInfo, RuntimeName, RuntimeTrustView, SystemStore } from "./types.ts";
 
@@ -59,8 +59,8 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
   const containerdConfig = once(() =>
     readContainerdConfig(fs, CONTAINERD_CONFIG, containerdFeatures(containerdVersion()?.version)),
   );
-  const embeddedK3s = once(() => embeddedContainerdVersion(fs, "k3s"));
-  const embeddedRke2 = once(() => embeddedContainerdVersion(fs, "rke2"));
+  const embeddedK3s = once(() => embeddedContainerdVersion(goToolchainOf("k3s")));
+  const embeddedRke2 = once(() => embeddedContainerdVersion(goToolchainOf("rke2")));
   const configs = {
     containerdConfig,
     containerdVersion,
@@ -73,6 +73,7 @@ export function readNodeView(fs: HostFs, opts: NodeViewOptions = {}): NodeView {
       rke2: once(() => readRegistriesYaml(fs, "rke2")),
     },
     embeddedContainerd: { k3s: embeddedK3s, rke2: embeddedRke2 },
+    crioImageLibrary: once(() => crioImageLibraryVersion(goToolchainOf("crio"))),
     agentConfig: {
       k3s: once(() =>
         readContainerdConfig(
@@ -118,6 +119,8 @@ interface ConfigCache {
   registriesConf: () => RegistriesConf;
   registriesYaml: Record<Distribution, () => RegistriesYaml>;
   agentConfig: Record<Distribution, () => ContainerdConfig>;
+  /** The containers/image release CRI-O is built with, from its binary's Go build info (runtime-go.ts). */
+  crioImageLibrary: () => { version: string; source: string } | null;
   /** The containerd k3s/RKE2 embed, from their binary's Go build info (runtime-go.ts). */
   embeddedContainerd: Record<Distribution, () => { version: string; source: string } | null>;
 }
@@ -144,7 +147,10 @@ function computeTrust(
         ...(target.addresses ? { addresses: target.addresses } : {}),
       });
     case "crio":
-      return crioTrustFor(fs, registry, { registriesConf: c.registriesConf() } satisfies CrioTrustOptions);
+      return crioTrustFor(fs, registry, {
+        registriesConf: c.registriesConf(),
+        imageLibraryVersion: c.crioImageLibrary(),
+      } satisfies CrioTrustOptions);
     case "k3s":
     case "rke2":
       return k3sTrustFor(fs, registry, runtime, {

@@ -41,17 +41,15 @@ const CONTAINERD_MODULES = ["github.com/containerd/containerd/v2", "github.com/c
 
 /**
  * The containerd release k3s or RKE2 runs, from the Go build info of the
- * binary that runs it (runtimeGoToolchain's choice): its `containerd` module
+ * binary that runs it (`info`: runtimeGoToolchain's result, read once per node view): its `containerd` module
  * version, e.g. "v1.7.23-k3s2" → "1.7.23". k3s embeds containerd as a module
  * (replaced by the k3s-io fork); RKE2 ships containerd's own binary, whose main
  * module is containerd. Null when the binary records no module versions
  * (GOPATH builds, stripped build info): the rules are then assumed.
  */
 export function embeddedContainerdVersion(
-  fs: HostFs,
-  runtime: "k3s" | "rke2",
+  info: GoBinaryInfo | null,
 ): { version: string; source: string } | null {
-  const info = runtimeGoToolchain(fs, runtime);
   if (!info) return null;
   for (const module of CONTAINERD_MODULES) {
     const m = /^v?(\d+\.\d+\.\d+)/.exec(info.modules[module] ?? "");
@@ -62,10 +60,12 @@ export function embeddedContainerdVersion(
 
 /**
  * The containers/image release CRI-O is built with (the library that resolves
- * registries.conf and certs.d for it), from /usr/bin/crio's Go build info.
+ * registries.conf and certs.d for it), from /usr/bin/crio's Go build info
+ * (`info`: runtimeGoToolchain(fs, "crio"), read once per node view).
  */
-export function crioImageLibraryVersion(fs: HostFs): { version: string; source: string } | null {
-  const info = runtimeGoToolchain(fs, "crio");
+export function crioImageLibraryVersion(
+  info: GoBinaryInfo | null,
+): { version: string; source: string } | null {
   const m = /^v?(\d+\.\d+\.\d+)/.exec(info?.modules["github.com/containers/image/v5"] ?? "");
   return info && m?.[1]
     ? { version: m[1], source: `${info.source} (module github.com/containers/image/v5)` }

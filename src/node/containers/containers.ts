@@ -17,6 +17,8 @@ export { CONTAINERS_CERT_DIRS, certDirFor } from "./cert-dirs.ts";
 export interface CrioTrustOptions {
   /** registries.conf read earlier (node-view caches it). */
   registriesConf?: RegistriesConf;
+  /** The containers/image release CRI-O is built with (runtime-go.ts), when its binary says. */
+  imageLibraryVersion?: { version: string; source: string } | null;
 }
 
 /**
@@ -59,7 +61,7 @@ export function crioTrustFor(fs: HostFs, registry: string, opts: CrioTrustOption
     ],
     summary,
     ...(mirrors.length > 0 ? { mirrors } : {}),
-    resolved: crioResolved(fs, registry, conf, entry),
+    resolved: crioResolved(fs, registry, conf, entry, opts.imageLibraryVersion ?? null),
   };
 }
 

@@ -1,6 +1,5 @@
 import { readCertsDir } from "../docker/certs-dir.ts";
 import type { HostFs } from "../host-fs.ts";
-import { crioImageLibraryVersion } from "../runtime-go.ts";
 import type { ResolvedEndpointView, ResolvedView } from "../types.ts";
 import { certDirFor } from "./cert-dirs.ts";
 import { pullSources } from "./pull-sources.ts";
@@ -17,10 +16,10 @@ export function crioResolved(
   registry: string,
   conf: RegistriesConf,
   entry: RegistryEntry | null,
+  version: { version: string; source: string } | null = null,
 ): ResolvedView {
   // One rule set is proven (test/oracle: containers/image 5.23); the version CRI-O's binary records is reported
   // beside it, and the rules are "assumed" only when no version could be read.
-  const version = crioImageLibraryVersion(fs);
   const rules = {
     runtimeVersion: version?.version ?? null,
     versionSource: version?.source ?? null,
