@@ -1,7 +1,7 @@
 // Bundles the CLI into one ESM file so start-up reads a single module graph.
 // Heavy modules stay behind `await import()` in the commands that need them;
 // esbuild splits them into chunks next to the entry point.
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { builtinsThroughRequire, lazyChildProcessForCommander, userlandPunycode } from "./lazy-builtins.mjs";
 
@@ -10,7 +10,7 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
 // Chunk names carry content hashes: start clean so stale chunks never pile up.
 rmSync("dist", { recursive: true, force: true });
 
-await build({
+const bundled = await build({
   entryPoints: { regtrust: "src/cli/entry.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
@@ -29,5 +29,9 @@ await build({
   },
   define: { __REGTRUST_VERSION__: JSON.stringify(version) },
   plugins: [lazyChildProcessForCommander, userlandPunycode, builtinsThroughRequire],
+  // Which package files went in: the release's SBOM lists exactly those packages (scripts/release/sbom.ts).
+  metafile: true,
   logLevel: "warning",
 });
+mkdirSync("build", { recursive: true });
+writeFileSync("build/regtrust.mjs.meta.json", JSON.stringify(bundled.metafile));

@@ -115,7 +115,7 @@ function readInfo(file: string): Info | undefined {
 }
 
 /** SOURCE_DATE_EPOCH, else the last commit's time (a rebuild of one commit says the same), else now. */
-function createdTime(): string {
+export function createdTime(): string {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
   try {

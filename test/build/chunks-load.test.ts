@@ -48,7 +48,7 @@ function exportsOf(files: string[]): Record<string, string[] | { error: string }
     }
     process.stdout.write(JSON.stringify(out));`;
   const urls = files.map((f) => pathToFileURL(f).href);
-  // REGTRUST_NODE: the Node line under test (scripts/test-node24.sh loads every chunk with Node 24 too).
+  // REGTRUST_NODE: the Node line under test (scripts/test-release.sh loads every chunk with Node 24 too).
   const node = process.env.REGTRUST_NODE ?? process.execPath;
   const run = spawnSync(node, ["--input-type=module", "-e", script, JSON.stringify(urls)], {
     encoding: "utf8",

@@ -93,7 +93,9 @@ async function sea(
 }
 
 test("the embedded script requires only built-in modules (Node's SEA require loads nothing else)", () => {
-  const script = readFileSync(join(dirname(binary), "sea/regtrust.cjs"), "utf8");
+  // The build's work files sit beside dist/regtrust; the release's in build/release-work (test-release.sh says where).
+  const work = process.env.REGTRUST_SEA_WORK ?? join(dirname(binary), "sea");
+  const script = readFileSync(join(work, "regtrust.cjs"), "utf8");
   const required = new Set([...script.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] as string));
   const notBuiltin = [...required].filter((name) => !isBuiltin(name));
   assert.deepEqual(notBuiltin, [], "each would print Node's SEA require() warning and fail to load");
@@ -149,7 +151,7 @@ test("a kubectl-regtrust symlink maps onto `regtrust k8s` (kubectl plugin)", asy
 });
 
 describe("the artifact tier's smaller matrix, through the single executable", () => {
-  // artifact.label names the executable (dist/regtrust, or dist/node24/regtrust from test-node24.sh).
+  // artifact.label names the executable (dist/regtrust, or the release's from test-release.sh).
   before(async () => {
     fx = await startTrustFixture(dirs);
   });

@@ -1,0 +1,57 @@
+/**
+ * The per-architecture download: a .tar.gz with the executable as
+ * `regtrust`, the LICENSE and the README, the shape krew installs from (its
+ * manifest copies `regtrust` and `LICENSE` out of it; krew's
+ * validate-krew-manifest requires a licence file among the installed files).
+ * Byte-for-byte reproducible: sorted members, owner 0, the release's time as
+ * every mtime, and gzip without a name or time in its header (Node's zlib
+ * writes neither).
+ */
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { runTool } from "../image/run-tool.ts";
+
+export const ARCHIVE_EXECUTABLE = "regtrust";
+export const ARCHIVE_LICENSE = "LICENSE";
+
+export async function writeExecutableArchive(
+  executable: string,
+  outFile: string,
+  work: string,
+  created: string,
+): Promise<void> {
+  const stage = join(work, `archive-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  await mkdir(stage, { recursive: true });
+  try {
+    await copyFile(executable, join(stage, ARCHIVE_EXECUTABLE));
+    await chmod(join(stage, ARCHIVE_EXECUTABLE), 0o755);
+    await copyFile("LICENSE", join(stage, ARCHIVE_LICENSE));
+    await copyFile("README.md", join(stage, "README.md"));
+    const tar = join(stage, "..", `${outFile.split("/").pop()}.tar`);
+    const epoch = Math.floor(Date.parse(created) / 1000);
+    await runTool(
+      [
+        "tar",
+        "--sort=name",
+        `--mtime=@${epoch}`,
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        "--mode=go-w",
+        "-C",
+        stage,
+        "-cf",
+        tar,
+        ARCHIVE_EXECUTABLE,
+        ARCHIVE_LICENSE,
+        "README.md",
+      ],
+      { timeoutMs: 5 * 60_000 },
+    );
+    await writeFile(outFile, gzipSync(await readFile(tar), { level: 9 }));
+    await rm(tar, { force: true });
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
