@@ -11,6 +11,10 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(DEBIAN_ARCH=arm64 sh "$here/debian-fetch.sh" bookworm containerd libc6)
+# qemu -L resolves an absolute path inside the sysroot first whenever it exists there (qemu 7.2
+# util/path.c), so the package's /etc/containerd/config.toml would shadow a node's own file of that
+# name for the emulated containerd; the sysroot keeps only binaries and libraries.
+rm -rf "$root/etc/containerd"
 for f in usr/bin/containerd lib/ld-linux-aarch64.so.1; do
   if [ ! -e "$root/$f" ]; then
     echo "containerd-arm64.sh: $root/$f is missing after the fetch" >&2

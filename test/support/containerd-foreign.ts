@@ -17,7 +17,11 @@
  * logs `failure getting variant ... Cpu architecture: not found` and runs with
  * variant "" (platforms/cpuinfo.go getCPUVariant); Normalize() maps arm64 "v8"
  * to "" as well (platforms/database.go), so an index entry linux/arm64/v8 still
- * matches. The harness config uses the `native` snapshotter, so the pull needs
+ * matches. qemu -L looks every absolute path up in the sysroot first (qemu
+ * 7.2 util/path.c); the sysroot holds only usr/, lib/ and etc/ld.so.conf.d
+ * (containerd-arm64.sh drops the package's /etc/containerd), so the config,
+ * certs.d, /etc/hosts and /etc/ssl the emulated containerd reads are the
+ * host's. The harness config uses the `native` snapshotter, so the pull needs
  * no mount (and no shim or runc: nothing is run).
  */
 import { access } from "node:fs/promises";
