@@ -10,7 +10,10 @@
 # libc.so.6 (readelf -d), with /lib/ld-linux-aarch64.so.1 as interpreter: both in libc6.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(DEBIAN_ARCH=arm64 sh "$here/debian-fetch.sh" bookworm containerd libc6)
+cache=${REGTRUST_ORACLE_CACHE:-$HOME/.cache/regtrust-oracle}
+mkdir -p "$cache"
+# Test files may ask at once on a cold cache; one fetch at a time (apt locks its lists dir).
+root=$(DEBIAN_ARCH=arm64 flock "$cache/.bookworm-arm64.lock" sh "$here/debian-fetch.sh" bookworm containerd libc6)
 # qemu -L resolves an absolute path inside the sysroot first whenever it exists there (qemu 7.2
 # util/path.c), so the package's /etc/containerd/config.toml would shadow a node's own file of that
 # name for the emulated containerd; the sysroot keeps only binaries and libraries.

@@ -5,7 +5,7 @@
  * layout; and `skopeoCopyAll`, which pushes any OCI layout or archive tag with
  * every platform (`skopeo copy --all`), for the release images as well.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Descriptor, sha256, writeBlob } from "./oci-image.ts";
@@ -93,6 +93,23 @@ export async function writeOciIndexLayout(
   await addLayoutTag(dir, tag, index);
   await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   return { index, images };
+}
+
+/**
+ * Tars an OCI layout into an `oci-archive:` file (containers-transports(5): a
+ * tar of the layout directory), the form release archives take.
+ */
+export async function writeOciArchive(layoutDir: string, archiveFile: string): Promise<void> {
+  const names = await readdir(layoutDir, { recursive: true, withFileTypes: true });
+  const files = await Promise.all(
+    names
+      .filter((entry) => entry.isFile())
+      .map(async (entry) => {
+        const full = join(entry.parentPath, entry.name);
+        return { name: full.slice(layoutDir.length + 1), content: await readFile(full) };
+      }),
+  );
+  await writeFile(archiveFile, ustar(files.sort((a, b) => a.name.localeCompare(b.name))));
 }
 
 export interface CopyAllOptions {
