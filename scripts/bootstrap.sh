@@ -33,6 +33,9 @@ case "${1:-}" in
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
       ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci go:golang-go dockerd:docker.io ignition-validate:ignition promtool:prometheus
+    # test/support/containerd-arm64.test.ts and the release's arm64 proofs: Debian's arm64 binaries
+    # (containerd, the arm64 single executable) run under qemu user mode, named on the argv (no binfmt).
+    install_missing "arm64 emulation" qemu-aarch64-static:qemu-user-static
     # test/k8s/restart-layout.test.ts: a node and a pod made of namespaces (util-linux is Essential; named anyway).
     install_missing "namespace tools" unshare:util-linux setpriv:util-linux nsenter:util-linux
     # Go source the differential suites build against (test/oracle/); no command to probe, so a file.

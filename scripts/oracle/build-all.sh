@@ -10,3 +10,6 @@ sh "$here/containerd.sh" 1.6 >/dev/null
 sh "$here/containerd.sh" 1.7 >/dev/null
 sh "$here/moby.sh" build >/dev/null
 sh "$here/cimage.sh" >/dev/null
+# Not an oracle build: Debian 12's arm64 containerd + libc6 unpacked into an arm64 sysroot
+# for startContainerd({ platform: "linux/arm64" }) (test/support/containerd-foreign.ts).
+sh "$here/containerd-arm64.sh" >/dev/null

@@ -4,14 +4,27 @@
 # cache fetches the index and `apt-get download`s the .debs, which are unpacked
 # with `dpkg -x` into <cache>/<suite>/root. Nothing is installed.
 #   debian-fetch.sh SUITE PACKAGE...
+#   DEBIAN_ARCH=arm64 debian-fetch.sh SUITE PACKAGE...
+# DEBIAN_ARCH (default: this machine's architecture, as before) fetches another
+# architecture's packages into <cache>/<suite>-<arch>/root with its own apt
+# state (apt-<suite>-<arch>), so the native caches are never touched; the root
+# then serves as a sysroot for qemu-user (`qemu-aarch64-static -L <root>`).
 # Cache: ${REGTRUST_ORACLE_CACHE:-$HOME/.cache/regtrust-oracle} (shared by the oracle suites).
 set -eu
 suite=$1
 shift
 cache=${REGTRUST_ORACLE_CACHE:-$HOME/.cache/regtrust-oracle}
-apt_dir=$cache/apt-$suite
-root=$cache/$suite/root
-debs=$cache/$suite/debs
+arch=${DEBIAN_ARCH:-}
+native=$(dpkg --print-architecture)
+if [ -n "$arch" ] && [ "$arch" != "$native" ]; then
+  slot=$suite-$arch
+else
+  slot=$suite
+  arch=""
+fi
+apt_dir=$cache/apt-$slot
+root=$cache/$slot/root
+debs=$cache/$slot/debs
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc/preferences.d" "$root" "$debs"
 : >"$apt_dir/status"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -31,6 +44,13 @@ Dir::Etc::PreferencesParts "$apt_dir/etc/preferences.d";
 APT::Get::List-Cleanup "0";
 APT::Sandbox::User "root";
 CONF
+if [ -n "$arch" ]; then
+  # Only the foreign architecture: its Packages index, and `apt-get download PKG` picks PKG:$arch.
+  cat >>"$apt_dir/apt.conf" <<CONF
+APT::Architecture "$arch";
+APT::Architectures { "$arch"; };
+CONF
+fi
 export APT_CONFIG="$apt_dir/apt.conf"
 if [ ! -f "$apt_dir/updated" ] || [ -n "$(find "$apt_dir/updated" -mtime +7)" ]; then
   apt-get -qq update >&2

@@ -6,6 +6,7 @@
  */
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { type ContainerdPaths, containerdConfigToml, containerdPaths } from "./containerd-config.ts";
+import { containerdArgv, isForeignPlatform } from "./containerd-foreign.ts";
 import { imageStatus } from "./cri-client.ts";
 import { type Service, startService } from "./processes.ts";
 import { makeTempDir, removeTempDir } from "./tmp.ts";
@@ -30,6 +31,13 @@ export interface ContainerdOptions {
    * containerd the node's own, as regtrust matches a daemon by its --config.
    */
   configFile?: string;
+  /**
+   * The platform whose containerd build runs, which is the platform a CRI pull
+   * selects from an index. Default: this machine's. "linux/arm64" on an amd64
+   * machine runs Debian 12's arm64 containerd 1.6.20 under qemu-aarch64-static
+   * (containerd-foreign.ts); start-up then takes seconds, not milliseconds.
+   */
+  platform?: "linux/amd64" | "linux/arm64";
 }
 
 export interface RunningContainerd {
@@ -84,11 +92,13 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Run
 }
 
 async function launchContainerd(paths: ContainerdPaths, opts: ContainerdOptions): Promise<Service> {
-  const service = startService([CONTAINERD_BINARY, "--config", paths.configFile], { cwd: paths.dir });
-  const timeoutMs = opts.readyTimeoutMs ?? 20_000;
+  const argv = await containerdArgv(CONTAINERD_BINARY, opts.platform, ["--config", paths.configFile]);
+  const service = startService(argv, { cwd: paths.dir });
+  // Emulated, Go's start-up and plugin init run several times slower (qemu 7.2 user mode, TCG).
+  const timeoutMs = opts.readyTimeoutMs ?? (isForeignPlatform(opts.platform) ? 120_000 : 20_000);
   try {
     await waitFor(() => containerdState(service, paths.address, opts.readiness ?? "cri"), {
-      what: `containerd on ${paths.address}`,
+      what: `containerd${opts.platform ? ` (${opts.platform})` : ""} on ${paths.address}`,
       timeoutMs,
       intervalMs: 200,
     });

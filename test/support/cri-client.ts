@@ -121,6 +121,25 @@ export async function imageStatus(
   return res.image ? toCriImage(res.image) : null;
 }
 
+/**
+ * ImageStatus with `verbose: true`: containerd's CRI adds `info["info"]`, JSON
+ * whose `imageSpec` is the image config it stored for the pulled platform
+ * (containerd 1.6 pkg/cri/server/image_status.go verboseImageInfo).
+ */
+export async function imageStatusVerbose(
+  address: string,
+  image: string,
+  opts: CallOptions = {},
+): Promise<{ image: CriImage | null; info: Record<string, string> }> {
+  const res = await unaryCall<{ image: WireImage | null; info: Record<string, string> }>(
+    address,
+    "ImageStatus",
+    { image: { image }, verbose: true },
+    opts.timeoutMs ?? 10_000,
+  );
+  return { image: res.image ? toCriImage(res.image) : null, info: res.info ?? {} };
+}
+
 /** RemoveImage; idempotent per the CRI contract. */
 export async function removeImage(address: string, image: string, opts: CallOptions = {}): Promise<void> {
   await unaryCall(address, "RemoveImage", { image: { image } }, opts.timeoutMs ?? 10_000);

@@ -29,7 +29,7 @@ export interface PushImageOptions {
   timeoutMs?: number;
 }
 
-interface Descriptor {
+export interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
@@ -37,11 +37,11 @@ interface Descriptor {
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
-function sha256(data: Uint8Array): string {
+export function sha256(data: Uint8Array): string {
   return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
-function goArch(arch: string): string {
+export function goArch(arch: string): string {
   const map: Record<string, string> = {
     x64: "amd64",
     arm64: "arm64",
@@ -52,7 +52,7 @@ function goArch(arch: string): string {
   return map[arch] ?? arch;
 }
 
-async function writeBlob(dir: string, mediaType: string, data: Uint8Array): Promise<Descriptor> {
+export async function writeBlob(dir: string, mediaType: string, data: Uint8Array): Promise<Descriptor> {
   const digest = sha256(data);
   await writeFile(join(dir, "blobs", "sha256", digest.slice("sha256:".length)), data);
   return { mediaType, digest, size: data.length };
