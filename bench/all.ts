@@ -26,6 +26,7 @@ const STEPS: Array<{ script: string; before?: string[] }> = [
   { script: "bench/agent.ts" },
   { script: "bench/fleet.ts" },
   { script: "bench/sea.ts", before: ["scripts/build-sea.mjs"] },
+  { script: "bench/release-size.ts" },
 ];
 
 /** Runs a child with its output forwarded to stderr; resolves to null on success, else why not. */

@@ -110,6 +110,26 @@ export interface SeaResult {
   rows: SeaRow[];
 }
 
+export interface ReleaseSizeRow {
+  arch: string;
+  nodeSpec: string;
+  /** Node's binary as the npm registry ships it, and after `strip --strip-all`. */
+  nodeBytes: number;
+  strippedNodeBytes: number;
+  /** The minified CommonJS bundle, and the SEA blob made of it (plus V8's code cache on this machine's arch). */
+  bundleBytes: number;
+  blobBytes: number;
+  codeCache: boolean;
+  executableBytes: number;
+  archiveBytes: number;
+  imageBytes: number;
+}
+
+export interface ReleaseSizeResult {
+  kind: "release-size";
+  rows: ReleaseSizeRow[];
+}
+
 export interface FleetResult {
   kind: "fleet";
   nodes: number;
@@ -134,6 +154,7 @@ export type BenchResult =
   | TriageResult
   | AgentResult
   | SeaResult
+  | ReleaseSizeResult
   | FleetResult;
 
 /** The `--json-out FILE` argument, if given. */
