@@ -33,6 +33,9 @@ case "${1:-}" in
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
       ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci go:golang-go dockerd:docker.io ignition-validate:ignition promtool:prometheus
+    # The arm64 image (test/image/multiarch.test.ts): its base is built in mmdebstrap's chrootless mode as an
+    # unprivileged user under fakeroot, and its entrypoint runs under qemu-aarch64-static (user mode, no binfmt_misc).
+    install_missing "multi-arch image tools" fakeroot:fakeroot qemu-aarch64-static:qemu-user-static
     # test/k8s/restart-layout.test.ts: a node and a pod made of namespaces (util-linux is Essential; named anyway).
     install_missing "namespace tools" unshare:util-linux setpriv:util-linux nsenter:util-linux
     # Go source the differential suites build against (test/oracle/); no command to probe, so a file.
