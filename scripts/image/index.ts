@@ -55,9 +55,12 @@ export function defaultIndexArchive(version: string): string {
 
 /**
  * The platform an index names an image by. image-spec image-index.md lists
- * `variant` for CPU variants; arm64 images carry `v8`, the value containerd's
- * platforms package normalizes arm64 to (platforms/database.go) and what
- * Docker's and the Go toolchain's multi-arch images use.
+ * `variant` for CPU variants; arm64 images carry `v8`, as Docker Official
+ * Images' indexes do. Runtimes match it either way: containerd's
+ * platforms.Normalize turns arm64/v8 into arm64 (platforms/database.go,
+ * containerd 1.6.20), and containers/image (skopeo, CRI-O) adds v8 to the
+ * variants an arm64 machine accepts (WantedPlatforms,
+ * internal/pkg/platform/platform_matcher.go, containers/image 5.23.1).
  */
 export function platformOf(config: { os: string; architecture: string }): Platform {
   const platform: Platform = { os: config.os, architecture: config.architecture };
