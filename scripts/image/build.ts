@@ -23,14 +23,7 @@ import { buildImageIndex, defaultIndexArchive } from "./index.ts";
 import { nodeRuntime } from "./node-runtime.ts";
 import { assembleImage } from "./oci-image.ts";
 import { publish } from "./publish.ts";
-import {
-  archNames,
-  hostOciArch,
-  loadRecipe,
-  packageVersion,
-  RECIPE_FILE,
-  supportedArches,
-} from "./recipe.ts";
+import { hostOciArch, loadRecipe, packageVersion, RECIPE_FILE, supportedArches } from "./recipe.ts";
 
 export interface BuildOptions {
   arch?: string;
@@ -167,10 +160,10 @@ function parseArgs(argv: string[]): BuildOptions {
       throw new UsageError(`usage: npm run image -- [--arch amd64|arm64|all] [--out FILE] (got ${flag})`);
     }
   }
-  try {
-    if (opts.arch && opts.arch !== ALL) archNames(opts.arch);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} or ${ALL}`);
+  if (opts.arch && opts.arch !== ALL && !supportedArches().includes(opts.arch)) {
+    throw new UsageError(
+      `unsupported architecture ${opts.arch} (supported: ${[...supportedArches(), ALL].join(", ")})`,
+    );
   }
   return opts;
 }
