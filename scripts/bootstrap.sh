@@ -33,9 +33,12 @@ case "${1:-}" in
     install_missing "system packages" docker-registry:docker-registry containerd:containerd skopeo:skopeo \
       openssl:openssl curl:curl update-ca-certificates:ca-certificates ip:iproute2 cloud-init:cloud-init \
       ansible-playbook:ansible-core mmdebstrap:mmdebstrap umoci:umoci go:golang-go dockerd:docker.io ignition-validate:ignition promtool:prometheus
-    # test/support/containerd-arm64.test.ts and the release's arm64 proofs: Debian's arm64 binaries
-    # (containerd, the arm64 single executable) run under qemu user mode, named on the argv (no binfmt).
-    install_missing "arm64 emulation" qemu-aarch64-static:qemu-user-static
+    # arm64 without an arm64 machine: Debian's arm64 containerd (test/support/containerd-arm64.test.ts), the arm64
+    # image's entrypoint (test/image/multiarch.test.ts) and the release's arm64 executable run under qemu user mode,
+    # named on the argv (no binfmt_misc); the arm64 image base is built by mmdebstrap's chrootless mode under
+    # fakeroot; `npm run release` strips each architecture's Node with that architecture's binutils.
+    install_missing "multi-arch tools" qemu-aarch64-static:qemu-user-static fakeroot:fakeroot \
+      aarch64-linux-gnu-strip:binutils-aarch64-linux-gnu strip:binutils
     # test/k8s/restart-layout.test.ts: a node and a pod made of namespaces (util-linux is Essential; named anyway).
     install_missing "namespace tools" unshare:util-linux setpriv:util-linux nsenter:util-linux
     # Go source the differential suites build against (test/oracle/); no command to probe, so a file.

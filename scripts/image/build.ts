@@ -2,8 +2,12 @@
  * `npm run image`: the regtrust image as an OCI archive, built offline from
  * Debian's packages (mmdebstrap, via this machine's apt mirror), Node from
  * the npm registry and the bundle in dist/ (`npm run build` first). Options:
- *   --arch amd64|arm64   default: this machine's
- *   --out FILE           default: build/image/regtrust-<version>-linux-<arch>.oci.tar
+ *   --arch amd64|arm64|all   default: this machine's; `all` builds every
+ *                            architecture and the multi-arch index (index.ts)
+ *   --out FILE               default: build/image/regtrust-<version>-linux-<arch>.oci.tar
+ *                            (with `all`: the index archive, build/image/regtrust-<version>-linux-multiarch.oci.tar)
+ * A foreign architecture's Debian base is built in mmdebstrap's chrootless
+ * mode (base-layer.ts, foreign-base.ts): no emulation needed.
  * Cache (base root file systems, Node packages): $REGTRUST_IMAGE_CACHE, else
  * $XDG_CACHE_HOME/regtrust-image, else ~/.cache/regtrust-image. The archive
  * is rebuilt only when one of its inputs changed (build-info JSON beside it).
@@ -15,10 +19,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { baseLayer } from "./base-layer.ts";
+import { buildImageIndex, defaultIndexArchive } from "./index.ts";
 import { nodeRuntime } from "./node-runtime.ts";
 import { assembleImage } from "./oci-image.ts";
 import { publish } from "./publish.ts";
-import { archNames, hostOciArch, loadRecipe, packageVersion, RECIPE_FILE } from "./recipe.ts";
+import { hostOciArch, loadRecipe, packageVersion, RECIPE_FILE, supportedArches } from "./recipe.ts";
 
 export interface BuildOptions {
   arch?: string;
@@ -38,6 +43,7 @@ export interface BuiltImage {
   key: string;
   reused: boolean;
   seconds: number;
+  /** The base's packages file, one `Package<TAB>Version<TAB>Architecture` line each (BaseLayer.packagesFile). */
   basePackages: string[];
 }
 
@@ -86,7 +92,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<BuiltImage> {
         version,
         ociArch: arch,
         baseTar: base.tar,
-        baseCreatedBy: `mmdebstrap --variant=${recipe.debian.variant} --include=${recipe.debian.packages.join(",")} ${recipe.debian.suite}`,
+        baseCreatedBy: `mmdebstrap --mode=${base.mode} --variant=${recipe.debian.variant} --include=${recipe.debian.packages.join(",")} ${recipe.debian.suite}`,
         nodeDir: node.dir,
         nodeSpec: node.spec,
         created,
@@ -151,26 +157,54 @@ function parseArgs(argv: string[]): BuildOptions {
       opts[flag === "--arch" ? "arch" : "out"] = value;
       i++;
     } else {
-      throw new UsageError(`usage: npm run image -- [--arch amd64|arm64] [--out FILE] (got ${flag})`);
+      throw new UsageError(`usage: npm run image -- [--arch amd64|arm64|all] [--out FILE] (got ${flag})`);
     }
   }
-  try {
-    if (opts.arch) archNames(opts.arch);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  if (opts.arch && opts.arch !== ALL && !supportedArches().includes(opts.arch)) {
+    throw new UsageError(
+      `unsupported architecture ${opts.arch} (supported: ${[...supportedArches(), ALL].join(", ")})`,
+    );
   }
   return opts;
 }
 
+const ALL = "all";
+
+/** `--arch all`: every architecture's archive (beside the index, default names), then the index archive. */
+async function buildAll(opts: BuildOptions): Promise<void> {
+  const images: BuiltImage[] = [];
+  for (const arch of supportedArches()) {
+    const built = await buildImage({ ...opts, arch, out: undefined });
+    report(built);
+    images.push(built);
+  }
+  const index = await buildImageIndex(images, opts.out ?? defaultIndexArchive(packageVersion()));
+  const mib = (index.sizeBytes / 2 ** 20).toFixed(1);
+  console.log(`${index.archive} (${mib} MiB, index ${index.indexDigest})`);
+  for (const m of index.manifests) console.log(`  ${m.arch}: ${m.digest}`);
+  console.log(
+    `load: skopeo copy --all oci-archive:${index.archive}:${index.tag} docker://REGISTRY/regtrust:${index.tag}`,
+  );
+}
+
+function report(built: BuiltImage): void {
+  const mib = (built.sizeBytes / 2 ** 20).toFixed(1);
+  const how = built.reused ? "up to date" : `built in ${built.seconds.toFixed(1)} s`;
+  console.log(`${built.archive} (${mib} MiB, ${built.manifestDigest}) ${how}`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    const built = await buildImage(parseArgs(process.argv.slice(2)));
-    const mib = (built.sizeBytes / 2 ** 20).toFixed(1);
-    const how = built.reused ? "up to date" : `built in ${built.seconds.toFixed(1)} s`;
-    console.log(`${built.archive} (${mib} MiB, ${built.manifestDigest}) ${how}`);
-    console.log(
-      `load: skopeo copy oci-archive:${built.archive}:${built.tag} docker://REGISTRY/regtrust:${built.tag}`,
-    );
+    const opts = parseArgs(process.argv.slice(2));
+    if (opts.arch === ALL) {
+      await buildAll(opts);
+    } else {
+      const built = await buildImage(opts);
+      report(built);
+      console.log(
+        `load: skopeo copy oci-archive:${built.archive}:${built.tag} docker://REGISTRY/regtrust:${built.tag}`,
+      );
+    }
   } catch (error) {
     console.error(`image: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(error instanceof UsageError ? 2 : 1);

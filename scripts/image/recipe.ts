@@ -69,6 +69,11 @@ export function archNames(ociArch: string): { node: string; debian: string } {
   return names;
 }
 
+/** Every architecture the recipe builds, in OCI terms. */
+export function supportedArches(): string[] {
+  return Object.keys(ARCHES);
+}
+
 /** This machine's architecture in OCI terms. */
 export function hostOciArch(): string {
   const found = Object.entries(ARCHES).find(([, names]) => names.node === process.arch);

@@ -125,7 +125,7 @@ describe("the regtrust image, pushed, pulled through the CRI and run from contai
       const run = await pod(["--version"], { config: { ...config, Entrypoint: [tool] } });
       assert.equal(run.code, 0, `${tool}: ${run.stderr}`);
     }
-    const names = built.basePackages.map((line) => line.split(" ")[0]);
+    const names = built.basePackages.map((line) => line.split("\t")[0]);
     assert.ok(names.includes("libstdc++6") && names.includes("coreutils") && names.includes("util-linux"));
     for (const absent of ["apt", "usrmerge", "perl"])
       assert.ok(!names.includes(absent), `${absent} in the base`);
