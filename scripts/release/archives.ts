@@ -3,9 +3,9 @@
  * `regtrust`, the LICENSE and the README, the shape krew installs from (its
  * manifest copies `regtrust` and `LICENSE` out of it; krew's
  * validate-krew-manifest requires a licence file among the installed files).
- * Byte-for-byte reproducible: sorted members, owner 0, the release's time as
- * every mtime, and gzip without a name or time in its header (Node's zlib
- * writes neither).
+ * The same executable gives the same bytes: sorted members, owner 0, the
+ * release's time as every mtime, and gzip without a name or time in its
+ * header (Node's zlib writes neither).
  */
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -111,7 +111,8 @@ test("linux/arm64 audit of a node with skip_verify: the same findings as linux/a
     }),
   );
   const audit = await both(["audit", "--root", root, "--json"]);
-  assert.equal(audit.arm.code, 1, transcript(audit.arm));
+  // A permanent skip_verify is a warning (exit 0); --strict would make it fail.
+  assert.equal(audit.arm.code, 0, transcript(audit.arm));
   const report = JSON.parse(audit.arm.stdout) as { findings: { code: string }[] };
   assert.ok(
     report.findings.some((f) => f.code === "insecure-skip-verify"),
