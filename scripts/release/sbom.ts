@@ -161,7 +161,9 @@ function sriToHex(integrity: string): string {
 /** A content-derived urn:uuid (RFC 4122 version 5 layout over sha256), so equal BOMs get equal serials. */
 function finish(bom: CdxBom): CdxBom {
   const { serialNumber: _drop, bomFormat, specVersion, ...rest } = bom;
-  const hex = createHash("sha256").update(JSON.stringify({ bomFormat, specVersion, ...rest })).digest("hex");
+  const hex = createHash("sha256")
+    .update(JSON.stringify({ bomFormat, specVersion, ...rest }))
+    .digest("hex");
   const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   // bomFormat and specVersion first, as CycloneDX tools expect to sniff them.
