@@ -8,6 +8,7 @@
 import { cp, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { imageLabels, type Recipe } from "./recipe.ts";
+import { reproducibleTar } from "./reproducible-tar.ts";
 import { runTool } from "./run-tool.ts";
 
 export interface ImageParts {
@@ -82,29 +83,18 @@ async function appLayer(parts: ImageParts, work: string): Promise<string> {
   await cp(join(parts.nodeDir, "LICENSE"), inStage(recipe.node.license));
   for (const dir of recipe.app.emptyDirs) await mkdir(inStage(dir), { recursive: true });
   const tar = join(work, "app.tar");
-  const epoch = Math.floor(Date.parse(parts.created) / 1000);
   const tops = [
     ...new Set([recipe.app.dir, recipe.node.binary, recipe.node.license, ...recipe.app.emptyDirs]),
   ]
     .map((path) => path.split("/").filter(Boolean)[0]!)
     .filter((top, i, all) => all.indexOf(top) === i)
     .sort();
-  await runTool(
-    [
-      "tar",
-      "--sort=name",
-      `--mtime=@${epoch}`,
-      "--owner=0",
-      "--group=0",
-      "--numeric-owner",
-      "--mode=u+rw,go-w,go+rX",
-      "-C",
-      stage,
-      "-cf",
-      tar,
-      ...tops,
-    ],
-    { timeoutMs: 10 * 60_000 },
-  );
+  await reproducibleTar({
+    dir: stage,
+    members: tops,
+    out: tar,
+    created: parts.created,
+    mode: "u+rw,go-w,go+rX",
+  });
   return tar;
 }

@@ -10,7 +10,7 @@
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { runTool } from "../image/run-tool.ts";
+import { reproducibleTar } from "../image/reproducible-tar.ts";
 
 export const ARCHIVE_EXECUTABLE = "regtrust";
 export const ARCHIVE_LICENSE = "LICENSE";
@@ -29,26 +29,8 @@ export async function writeExecutableArchive(
     await copyFile("LICENSE", join(stage, ARCHIVE_LICENSE));
     await copyFile("README.md", join(stage, "README.md"));
     const tar = join(stage, "..", `${outFile.split("/").pop()}.tar`);
-    const epoch = Math.floor(Date.parse(created) / 1000);
-    await runTool(
-      [
-        "tar",
-        "--sort=name",
-        `--mtime=@${epoch}`,
-        "--owner=0",
-        "--group=0",
-        "--numeric-owner",
-        "--mode=go-w",
-        "-C",
-        stage,
-        "-cf",
-        tar,
-        ARCHIVE_EXECUTABLE,
-        ARCHIVE_LICENSE,
-        "README.md",
-      ],
-      { timeoutMs: 5 * 60_000 },
-    );
+    const members = [ARCHIVE_EXECUTABLE, ARCHIVE_LICENSE, "README.md"];
+    await reproducibleTar({ dir: stage, members, out: tar, created });
     await writeFile(outFile, gzipSync(await readFile(tar), { level: 9 }));
     await rm(tar, { force: true });
   } finally {

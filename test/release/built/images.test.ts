@@ -14,8 +14,9 @@ import { after, before, describe, test } from "node:test";
 import { writeCertDir, writeContainerdHostCa } from "../../support/certs-d.ts";
 import { type RunningContainerd, startContainerd } from "../../support/containerd.ts";
 import { pullImage } from "../../support/cri-client.ts";
+import { skopeoCopyAll } from "../../support/oci-index.ts";
 import { type PrivateRegistry, startPrivateCaRegistry } from "../../support/private-registry.ts";
-import { skopeoInspect, skopeoIsolation } from "../../support/skopeo.ts";
+import { skopeoInspect } from "../../support/skopeo.ts";
 import { TempDirs } from "../../support/tmp.ts";
 import { type ImageManifest, imageArchive, indexArchive, unpackLayout, VERSION } from "./release-dir.ts";
 
@@ -39,19 +40,8 @@ before(
     certDir = await writeCertDir(join(await dirs.make("release-certs"), "certs"), registry.caPem);
     certsD = await dirs.make("release-certs-d");
     await writeContainerdHostCa(certsD, registry.target, registry.caPem);
-    const skopeo = await skopeoIsolation(await dirs.make("release-push"));
-    const argv = [
-      ...skopeo.globalArgs,
-      "copy",
-      "--all",
-      "--policy",
-      skopeo.policyFile,
-      "--dest-cert-dir",
-      certDir,
-    ];
-    argv.push(`oci-archive:${indexArchive()}:${VERSION}`, `docker://${ref}`);
-    const push = await skopeo.run(argv, 5 * 60_000);
-    assert.equal(push.code, 0, `skopeo copy --all to ${ref}: ${push.stderr}`);
+    const source = `oci-archive:${indexArchive()}:${VERSION}`;
+    await skopeoCopyAll({ source, destination: ref, certDir, timeoutMs: 5 * 60_000 });
   },
   { timeout: 10 * 60_000 },
 );
