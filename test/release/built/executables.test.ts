@@ -2,12 +2,15 @@
  * The release's single executables. linux/amd64 runs the single-executable
  * matrix (test/sea, pointed at it by scripts/test-release.sh); here both are
  * checked for what they are, and linux/arm64 — which this x86-64 machine
- * cannot run natively — runs under qemu-aarch64-static in user mode with the
- * shared libraries of the release's arm64 image: --version, diagnose against
- * the loopback registry (untrusted, then trusted through hosts.toml) and
- * audit, each compared with what the amd64 executable says on the same input.
+ * cannot run natively — is installed from its .tar.gz as the README says and
+ * runs under qemu-aarch64-static in user mode with the shared libraries of
+ * the release's arm64 image: --version, diagnose against the loopback
+ * registry (untrusted, then trusted through hosts.toml; a containerd node and
+ * a k3s node) and audit, each compared with what the amd64 executable
+ * (installed the same way) says on the same input.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { createPrivatePki } from "../../../src/pki/generate.ts";
 import {
@@ -17,11 +20,19 @@ import {
   runArtifact,
   transcript,
 } from "../../artifact/artifact.ts";
+import { familyNode } from "../../artifact/families.ts";
 import { buildNodeRoot, withContainerd } from "../../integration/node-root.ts";
 import { ensureTestHosts } from "../../support/etc-hosts.ts";
 import { type RunningRegistry, startRegistry } from "../../support/registry.ts";
 import { TempDirs } from "../../support/tmp.ts";
-import { arm64Artifact, arm64Sysroot, elfMachine, executable, VERSION } from "./release-dir.ts";
+import {
+  arm64Artifact,
+  arm64Sysroot,
+  elfMachine,
+  executable,
+  installFromArchive,
+  VERSION,
+} from "./release-dir.ts";
 
 const dirs = new TempDirs();
 let arm64: Artifact;
@@ -33,8 +44,8 @@ let caPem = "";
 before(
   async () => {
     await ensureTestHosts();
-    arm64 = arm64Artifact(await arm64Sysroot(dirs));
-    amd64 = artifactAt(executable("amd64"));
+    arm64 = arm64Artifact(await arm64Sysroot(dirs), await installFromArchive("arm64", dirs));
+    amd64 = artifactAt(await installFromArchive("amd64", dirs));
     const pki = await createPrivatePki({ hostnames: ["repo.example.com"] });
     caPem = pki.root.certPem;
     registry = await startRegistry({
@@ -64,9 +75,11 @@ function comparable(stdout: string): unknown {
   );
 }
 
-test("each executable is built for its architecture (ELF machine x86-64 / AArch64)", () => {
+test("each executable is built for its architecture (ELF machine x86-64 / AArch64), the same in its .tar.gz", () => {
   assert.equal(elfMachine(executable("amd64")), 62);
   assert.equal(elfMachine(executable("arm64")), 183);
+  assert.deepEqual(readFileSync(amd64.file), readFileSync(executable("amd64")));
+  assert.deepEqual(readFileSync(arm64.file), readFileSync(executable("arm64")));
 });
 
 test("linux/arm64 --version under qemu-aarch64-static prints the package version", async () => {
@@ -100,6 +113,28 @@ test("linux/arm64 diagnose against the loopback registry: unknown authority, the
   assert.equal(ok.arm.code, 0, transcript(ok.arm));
   assert.equal((JSON.parse(ok.arm.stdout) as { ok: boolean }).ok, true);
   assert.deepEqual(comparable(ok.arm.stdout), comparable(ok.amd.stdout));
+});
+
+test("linux/arm64 diagnose on a k3s node (registries.yaml, embedded containerd): the same verdict as linux/amd64", async () => {
+  const untrusted = await both([
+    "diagnose",
+    target,
+    "--root",
+    await familyNode(dirs, "k3s"),
+    "--json",
+    "--timeout",
+    "8000",
+  ]);
+  assert.equal(untrusted.arm.code, 1, transcript(untrusted.arm));
+  const report = JSON.parse(untrusted.arm.stdout) as { contexts: { name: string; ok: boolean }[] };
+  assert.deepEqual(
+    report.contexts.map((c) => [c.name, c.ok]),
+    [
+      ["system", false],
+      ["k3s", false],
+    ],
+  );
+  assert.deepEqual(comparable(untrusted.arm.stdout), comparable(untrusted.amd.stdout));
 });
 
 test("linux/arm64 audit of a node with skip_verify: the same findings as linux/amd64", async () => {

@@ -74,15 +74,29 @@ export async function arm64Sysroot(dirs: TempDirs): Promise<string> {
   return root;
 }
 
-/** The release's arm64 executable as an artifact the artifact tier's runner can run (under qemu). */
-export function arm64Artifact(sysroot: string, env?: Record<string, string>): Artifact {
-  const file = executable("arm64");
+/**
+ * A release executable installed the way the README's Install section says: `regtrust` taken out of
+ * regtrust-<v>-linux-<arch>.tar.gz and installed with mode 0755 into <prefix>/bin.
+ */
+export async function installFromArchive(arch: string, dirs: TempDirs): Promise<string> {
+  const prefix = await dirs.make(`install-${arch}`);
+  const extract = join(prefix, "extract");
+  await mkdir(join(prefix, "bin"), { recursive: true });
+  await mkdir(extract);
+  execFileSync("tar", ["-xzf", releaseFile(`-linux-${arch}.tar.gz`), "-C", extract, "regtrust"], {
+    timeout: 120_000,
+  });
+  execFileSync("install", ["-m", "0755", join(extract, "regtrust"), join(prefix, "bin", "regtrust")]);
+  return join(prefix, "bin", "regtrust");
+}
+
+/** An arm64 executable (by default the release's bare one) as an artifact the artifact tier's runner runs, under qemu. */
+export function arm64Artifact(sysroot: string, file = executable("arm64")): Artifact {
   return {
-    label: `${file.slice(REPO.length + 1)} under qemu-aarch64-static`,
+    label: `${file.startsWith(REPO) ? file.slice(REPO.length + 1) : file} under qemu-aarch64-static`,
     command: "qemu-aarch64-static",
     prefix: ["-L", sysroot, file],
     file,
-    ...(env ? { env } : {}),
   };
 }
 
