@@ -47,61 +47,54 @@ export interface ReleaseSummary {
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
+/** What every step of one release shares. */
+interface ReleaseContext {
+  recipe: Recipe;
+  version: string;
+  /** The release's time (SOURCE_DATE_EPOCH, else the last commit's): mtimes, SBOM timestamps. */
+  created: string;
+  dir: string;
+  work: string;
+  log: (line: string) => void;
+}
+
+const fileName = (ctx: ReleaseContext, suffix: string) => `regtrust-${ctx.version}${suffix}`;
+
 export async function buildRelease(opts: ReleaseOptions = {}): Promise<ReleaseSummary> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const recipe = loadRecipe();
-  const version = packageVersion();
-  const created = createdTime();
   const dir = resolve(opts.out ?? "release");
-  const baseUrl = withSlash(opts.baseUrl ?? process.env.REGTRUST_RELEASE_BASE_URL ?? pathToFileURL(dir).href);
-  const work = resolve("build", "release-work");
-  await rm(dir, { recursive: true, force: true });
-  await rm(work, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  await mkdir(work, { recursive: true });
-  const name = (suffix: string) => `regtrust-${version}${suffix}`;
-  log(`release: ${name("")} into ${dir}`);
+  const ctx: ReleaseContext = {
+    recipe: loadRecipe(),
+    version: packageVersion(),
+    created: createdTime(),
+    dir,
+    work: resolve("build", "release-work"),
+    log: opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)),
+  };
+  for (const path of [ctx.dir, ctx.work]) {
+    await rm(path, { recursive: true, force: true });
+    await mkdir(path, { recursive: true });
+  }
+  ctx.log(`release: ${fileName(ctx, "")} into ${dir}`);
   await runTool([process.execPath, "scripts/build.mjs"], { timeoutMs: 10 * 60_000 });
 
-  const executables: BuiltExecutable[] = [];
-  for (const arch of RELEASE_ARCHES) {
-    const file = join(dir, name(`-linux-${arch}`));
-    const exe = await buildExecutable(recipe, arch, file, work, defaultCacheDir(), log);
-    await chmod(file, 0o755);
-    await writeExecutableArchive(file, `${file}.tar.gz`, work, created);
-    executables.push(exe);
-  }
-  const bundle = bundleSbom(ESM_METAFILE, created);
+  const executables = await releaseExecutables(ctx);
+  const bundle = bundleSbom(ESM_METAFILE, ctx.created);
   sameBundledPackages(executables);
-  await writeBom(join(dir, name(".cdx.json")), bundle);
-  await npmPack(dir, work);
-
-  const images = await releaseImages(recipe, version, created, bundle, dir, log);
+  await writeBom(join(dir, fileName(ctx, ".cdx.json")), bundle);
+  await npmPack(dir, ctx.work);
+  const images = await releaseImages(ctx, bundle);
   const index = await buildImageIndex(
     images.map((i) => i.built),
-    join(dir, name(".oci.tar")),
+    join(dir, fileName(ctx, ".oci.tar")),
   );
-
-  const archives = await Promise.all(
-    RELEASE_ARCHES.map(async (arch) => {
-      const file = name(`-linux-${arch}.tar.gz`);
-      return { arch, uri: `${baseUrl}${file}`, sha256: await sha256File(join(dir, file)) };
-    }),
-  );
-  const plugin = krewManifest(version, archives);
-  const problems = krewManifestProblems("regtrust.yaml", plugin);
-  if (problems.length > 0) throw new Error(`krew manifest: ${problems.join("; ")}`);
-  await writeFile(join(dir, "regtrust.yaml"), krewManifestYaml(plugin));
-  if (!opts.baseUrl && !process.env.REGTRUST_RELEASE_BASE_URL) {
-    log(`release: krew uris point at ${baseUrl}; pass --base-url for the place you publish to`);
-  }
+  await writeKrewManifest(ctx, opts.baseUrl ?? process.env.REGTRUST_RELEASE_BASE_URL);
 
   const sums = await writeChecksums(dir);
   const files: ReleaseSummary["files"] = {};
   for (const [file, sha256] of sums) files[file] = { bytes: (await stat(join(dir, file))).size, sha256 };
   const summary: ReleaseSummary = {
-    version,
-    created,
+    version: ctx.version,
+    created: ctx.created,
     dir,
     executables,
     images: images.map(({ built, file }) => ({
@@ -113,36 +106,57 @@ export async function buildRelease(opts: ReleaseOptions = {}): Promise<ReleaseSu
     index: { file: basename(index.archive), digest: index.indexDigest },
     files,
   };
-  // Beside the release, not in it: what tests and BENCHMARKS.md read about this build.
+  // Beside the release, not in it: a machine-readable account of this build (sizes, digests) for whoever publishes it.
   await writeFile(resolve("build", "release.json"), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }
 
-async function releaseImages(
-  recipe: Recipe,
-  version: string,
-  created: string,
-  bundle: CdxBom,
-  dir: string,
-  log: (line: string) => void,
-) {
+async function releaseExecutables(ctx: ReleaseContext): Promise<BuiltExecutable[]> {
+  const executables: BuiltExecutable[] = [];
+  for (const arch of RELEASE_ARCHES) {
+    const file = join(ctx.dir, fileName(ctx, `-linux-${arch}`));
+    const exe = await buildExecutable(ctx.recipe, arch, file, ctx.work, defaultCacheDir(), ctx.log);
+    await chmod(file, 0o755);
+    await writeExecutableArchive(file, `${file}.tar.gz`, ctx.work, ctx.created);
+    executables.push(exe);
+  }
+  return executables;
+}
+
+/** regtrust.yaml, its uris under `baseUrl` (default: the release directory as file://), checked as krew checks. */
+async function writeKrewManifest(ctx: ReleaseContext, baseUrl: string | undefined): Promise<void> {
+  const base = withSlash(baseUrl ?? pathToFileURL(ctx.dir).href);
+  const archives = await Promise.all(
+    RELEASE_ARCHES.map(async (arch) => {
+      const file = fileName(ctx, `-linux-${arch}.tar.gz`);
+      return { arch, uri: `${base}${file}`, sha256: await sha256File(join(ctx.dir, file)) };
+    }),
+  );
+  const plugin = krewManifest(ctx.version, archives);
+  const problems = krewManifestProblems("regtrust.yaml", plugin);
+  if (problems.length > 0) throw new Error(`krew manifest: ${problems.join("; ")}`);
+  await writeFile(join(ctx.dir, "regtrust.yaml"), krewManifestYaml(plugin));
+  if (!baseUrl) ctx.log(`release: krew uris point at ${base}; pass --base-url for the place you publish to`);
+}
+
+async function releaseImages(ctx: ReleaseContext, bundle: CdxBom) {
   const out = [];
   for (const arch of RELEASE_ARCHES) {
-    const built = await buildImage({ arch, log });
-    const file = `regtrust-${version}-linux-${arch}.oci.tar`;
-    await copyFile(built.archive, join(dir, file));
-    const node = nodePackageSpec(recipe, arch);
+    const built = await buildImage({ arch, log: ctx.log });
+    const file = fileName(ctx, `-linux-${arch}.oci.tar`);
+    await copyFile(built.archive, join(ctx.dir, file));
+    const node = nodePackageSpec(ctx.recipe, arch);
     const bom = imageSbom(bundle, {
       arch,
-      version,
+      version: ctx.version,
       manifestDigest: built.manifestDigest,
       debianPackages: built.basePackages,
-      debianSuite: recipe.debian.suite,
+      debianSuite: ctx.recipe.debian.suite,
       nodeSpec: node.spec,
       nodeIntegrity: node.integrity,
-      created,
+      created: ctx.created,
     });
-    await writeBom(join(dir, `regtrust-${version}-linux-${arch}.oci.cdx.json`), bom);
+    await writeBom(join(ctx.dir, fileName(ctx, `-linux-${arch}.oci.cdx.json`)), bom);
     out.push({ built, file });
   }
   return out;
