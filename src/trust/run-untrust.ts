@@ -1,4 +1,4 @@
-import { isRestartFile } from "../node/pending-restart.ts";
+import { contextOfUnit, isRestartFile } from "../node/pending-restart.ts";
 import { assertRegistryName } from "../node/registry-name.ts";
 import type { ContextName } from "../node/types.ts";
 import { applyPlan } from "../plan/apply.ts";
@@ -104,16 +104,6 @@ export function contextOfPath(path: string): ContextName {
   return "system";
 }
 
-const UNIT_CONTEXT: Record<string, ContextName> = {
-  containerd: "containerd",
-  docker: "docker",
-  crio: "crio",
-  k3s: "k3s",
-  "k3s-agent": "k3s",
-  "rke2-server": "rke2",
-  "rke2-agent": "rke2",
-};
-
 function contextsOf(
   paths: readonly string[],
   pendingUnits: readonly string[],
@@ -125,11 +115,11 @@ function contextsOf(
     byContext.set(name, [...(byContext.get(name) ?? []), path]);
   }
   for (const unit of pendingUnits) {
-    const name = UNIT_CONTEXT[unit];
+    const name = contextOfUnit(unit);
     if (name && !byContext.has(name)) byContext.set(name, []);
   }
   return [...byContext].map(([name, changes]) => {
-    const restart = pendingUnits.find((u) => UNIT_CONTEXT[u] === name) ?? null;
+    const restart = pendingUnits.find((u) => contextOfUnit(u) === name) ?? null;
     // The restart note belongs on the file the runtime reads only at start.
     const restartFile = restart ? changes.find(isRestartFile) : undefined;
     return {

@@ -9,26 +9,18 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { startContainerd } from "../support/containerd.ts";
 import { pullImage } from "../support/cri-client.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "../trust/fixture.ts";
+import { sharedTrustFixture } from "../trust/fixture.ts";
 import { assertNoInternalError, runArtifact, selectedArtifact, transcript } from "./artifact.ts";
 import { FAMILIES, familyNode } from "./families.ts";
 import { trustLifecycle } from "./lifecycle.ts";
 
 const artifact = selectedArtifact();
 const dirs = new TempDirs();
-let fx: TrustFixture;
-
-before(async () => {
-  fx = await startTrustFixture(dirs);
-});
-after(async () => {
-  await fx?.registry.stop();
-  await dirs.cleanup();
-});
+const fx = sharedTrustFixture(dirs);
 
 describe(`trust lifecycle per runtime family (${artifact.label})`, () => {
   for (const family of FAMILIES) {

@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "../trust/fixture.ts";
+import { sharedTrustFixture } from "../trust/fixture.ts";
 import { treeChecksum } from "../trust/node.ts";
 import {
   type ArtifactRun,
@@ -24,15 +24,7 @@ import { FAMILIES, type Family, familyNode } from "./families.ts";
 
 const artifact = selectedArtifact();
 const dirs = new TempDirs();
-let fx: TrustFixture;
-
-before(async () => {
-  fx = await startTrustFixture(dirs);
-});
-after(async () => {
-  await fx?.registry.stop();
-  await dirs.cleanup();
-});
+const fx = sharedTrustFixture(dirs);
 
 async function regtrust(argv: string[], opts: { stdin?: string } = {}): Promise<ArtifactRun> {
   const run = await runArtifact(artifact, argv, opts);

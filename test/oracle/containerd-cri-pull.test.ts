@@ -10,14 +10,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { containerdTrustFor } from "../../src/node/containerd/trust.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
-import { writeCertDir } from "../support/certs-d.ts";
 import { type RunningContainerd, startContainerd } from "../support/containerd.ts";
 import { pullImage, removeImage } from "../support/cri-client.ts";
-import { ensureTestHosts } from "../support/etc-hosts.ts";
-import { pushTestImage } from "../support/oci-image.ts";
-import { type RunningRegistry, startRegistry } from "../support/registry.ts";
-import { makeScenarioPki } from "../support/scenario-pki.ts";
+import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
+import { startTrustFixture } from "../trust/fixture.ts";
 
 describe("containerd 1.6.20 over CRI agrees with regtrust's containerd 1.6 rules", () => {
   const temps = new TempDirs();
@@ -29,16 +26,7 @@ describe("containerd 1.6.20 over CRI agrees with regtrust's containerd 1.6 rules
   let image: string;
 
   before(async () => {
-    await ensureTestHosts();
-    const pki = await makeScenarioPki();
-    rootPem = pki.rootPem;
-    registry = await startRegistry({
-      tls: { certPem: pki.leaf.certPem + pki.intermediatePem, keyPem: pki.leaf.keyPem },
-    });
-    host = `repo.example.com:${registry.port}`;
-    image = `${host}/team/app:v1`;
-    const certDir = await writeCertDir(await temps.make("push-certs"), rootPem);
-    await pushTestImage({ registry: host, repository: "team/app", tag: "v1", certDir });
+    ({ registry, rootPem, host, image } = await startTrustFixture(temps));
     certsD = join(await temps.make("certs.d"), "certs.d");
     containerd = await startContainerd({ configPath: certsD });
   });

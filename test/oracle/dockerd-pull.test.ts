@@ -11,6 +11,7 @@ import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { absentDaemonJson } from "../../src/node/docker/daemon-json.ts";
 import { dockerTrustFor } from "../../src/node/docker/docker.ts";
 import { HostFs } from "../../src/node/host-fs.ts";
 import { createPrivatePki } from "../../src/pki/generate.ts";
@@ -136,17 +137,7 @@ describe("dockerd 20.10 as an oracle for regtrust's Docker view", () => {
       dockerTrustFor(new HostFs(state), target, {
         addresses: ["::1"],
         dockerVersion: { version: "20.10.24", source: "option" },
-        daemonJson: {
-          path: "/etc/docker/daemon.json",
-          exists: false,
-          valid: true,
-          insecureRegistries: [],
-          registryMirrors: [],
-          insecureRegistriesSet: false,
-          registryMirrorsSet: false,
-          containerdSnapshotter: null,
-          findings: [],
-        },
+        daemonJson: absentDaemonJson(),
       });
     // The view reads <state>/etc/docker: link it to the tree dockerd sees as /etc/docker.
     await rm(join(state, "etc"), { recursive: true, force: true });

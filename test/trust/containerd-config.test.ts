@@ -7,21 +7,14 @@
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { codes, context, diagnoseJson, runCli } from "../integration/cli.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "./fixture.ts";
+import { sharedTrustFixture } from "./fixture.ts";
 import { buildDebianNode, type NodeFiles, treeChecksum } from "./node.ts";
 
 const dirs = new TempDirs();
-let fx: TrustFixture;
-before(async () => {
-  fx = await startTrustFixture(dirs);
-});
-after(async () => {
-  await fx?.registry.stop();
-  await dirs.cleanup();
-});
+const fx = sharedTrustFixture(dirs);
 
 function trust(node: string, ...extra: string[]) {
   return runCli(["trust", fx.host, "--ca", fx.caFile, "--root", node, "--runtime", "containerd", ...extra]);

@@ -5,6 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { writeCertDir } from "../support/certs-d.ts";
 import { ensureTestHosts } from "../support/etc-hosts.ts";
 import { pushTestImage } from "../support/oci-image.ts";
@@ -21,6 +22,23 @@ export interface TrustFixture {
   rootPem: string;
   /** root.pem on disk. */
   caFile: string;
+}
+
+/**
+ * The suite's one fixture: started in a `before` hook of the calling scope, stopped (and `dirs`
+ * cleaned) in its `after` hook. The object is filled in when the hook has run, so tests read it
+ * as they would a fixture they started themselves.
+ */
+export function sharedTrustFixture(dirs: TempDirs): TrustFixture {
+  const fx = {} as TrustFixture;
+  before(async () => {
+    Object.assign(fx, await startTrustFixture(dirs));
+  });
+  after(async () => {
+    await fx.registry?.stop();
+    await dirs.cleanup();
+  });
+  return fx;
 }
 
 export async function startTrustFixture(dirs: TempDirs): Promise<TrustFixture> {

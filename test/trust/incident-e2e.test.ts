@@ -21,15 +21,12 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { parse } from "smol-toml";
 import { runCli } from "../integration/cli.ts";
-import { writeCertDir } from "../support/certs-d.ts";
 import { type RunningContainerd, startContainerd } from "../support/containerd.ts";
 import { containerdConfigToml, containerdPaths } from "../support/containerd-config.ts";
 import { pullImage, removeImage } from "../support/cri-client.ts";
-import { ensureTestHosts } from "../support/etc-hosts.ts";
-import { pushTestImage } from "../support/oci-image.ts";
-import { type RunningRegistry, startRegistry } from "../support/registry.ts";
-import { makeScenarioPki } from "../support/scenario-pki.ts";
+import type { RunningRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/tmp.ts";
+import { startTrustFixture } from "./fixture.ts";
 import { buildDebianNode, treeChecksum } from "./node.ts";
 
 const run = promisify(execFile);
@@ -50,7 +47,6 @@ describe("the incident: private-CA registry, containerd without config_path", ()
   let registry: RunningRegistry | undefined;
   let containerd: RunningContainerd | undefined;
   let node: string;
-  let rootPem: string;
   let caFile: string;
   let registryHost: string;
   let image: string;
@@ -73,18 +69,7 @@ describe("the incident: private-CA registry, containerd without config_path", ()
   }
 
   before(async () => {
-    await ensureTestHosts();
-    const pki = await makeScenarioPki();
-    rootPem = pki.rootPem;
-    registry = await startRegistry({
-      tls: { certPem: pki.leaf.certPem + pki.intermediatePem, keyPem: pki.leaf.keyPem },
-    });
-    registryHost = `repo.example.com:${registry.port}`;
-    image = `${registryHost}/team/app:v1`;
-    const pushCerts = await writeCertDir(await dirs.make("push-certs"), rootPem);
-    await pushTestImage({ registry: registryHost, repository: "team/app", tag: "v1", certDir: pushCerts });
-    caFile = join(await dirs.make("ca"), "root.pem");
-    await writeFile(caFile, rootPem);
+    ({ registry, caFile, host: registryHost, image } = await startTrustFixture(dirs));
     node = await buildDebianNode(dirs, { "/etc/containerd/config.toml": CONFIG_TOML });
     original = await treeChecksum(node);
     containerd = await startContainerd();

@@ -7,24 +7,17 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runInsecure } from "../../src/cli/commands/insecure.ts";
 import { runTrust } from "../../src/cli/commands/trust.ts";
 import { memoryIo } from "../../src/cli/io.ts";
 import { diagnoseJson, runCli } from "../integration/cli.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "./fixture.ts";
+import { sharedTrustFixture } from "./fixture.ts";
 import { buildDebianNode, treeChecksum } from "./node.ts";
 
 const dirs = new TempDirs();
-let fx: TrustFixture;
-before(async () => {
-  fx = await startTrustFixture(dirs);
-});
-after(async () => {
-  await fx?.registry.stop();
-  await dirs.cleanup();
-});
+const fx = sharedTrustFixture(dirs);
 
 const CONFIG =
   'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n';

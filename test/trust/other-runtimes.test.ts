@@ -7,22 +7,15 @@
 import assert from "node:assert/strict";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runCli } from "../integration/cli.ts";
 import { skopeoInspect } from "../support/skopeo.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "./fixture.ts";
+import { sharedTrustFixture } from "./fixture.ts";
 import { buildDebianNode, treeChecksum, writeNodeFiles } from "./node.ts";
 
 const dirs = new TempDirs();
-let fx: TrustFixture;
-before(async () => {
-  fx = await startTrustFixture(dirs);
-});
-after(async () => {
-  await fx?.registry.stop();
-  await dirs.cleanup();
-});
+const fx = sharedTrustFixture(dirs);
 
 describe("Docker and containers/image certs.d", () => {
   test("skopeo verifies the registry with the docker and containers directories regtrust writes", async () => {

@@ -5,22 +5,15 @@
  * must pass.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runCli } from "../integration/cli.ts";
 import { buildNodeRoot, withContainerd } from "../integration/node-root.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "./fixture.ts";
+import { sharedTrustFixture } from "./fixture.ts";
 
 describe("trust, then audit --strict", () => {
   const dirs = new TempDirs();
-  let fx: TrustFixture;
-  before(async () => {
-    fx = await startTrustFixture(dirs);
-  });
-  after(async () => {
-    await fx?.registry.stop();
-    await dirs.cleanup();
-  });
+  const fx = sharedTrustFixture(dirs);
 
   test("audit --strict passes on a node regtrust just fixed", async () => {
     // containerd only: an OS store refreshed by this machine's tool on a test tree has links to the tree's

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runInsecure } from "../../src/cli/commands/insecure.ts";
 import { runScan } from "../../src/cli/commands/scan.ts";
 import { memoryIo } from "../../src/cli/io.ts";
@@ -14,18 +14,11 @@ import { diagnoseJson, runCli } from "../integration/cli.ts";
 import { runDist } from "../support/dist-cli.ts";
 import { pickFreePort } from "../support/free-port.ts";
 import { TempDirs } from "../support/tmp.ts";
-import { startTrustFixture, type TrustFixture } from "../trust/fixture.ts";
+import { sharedTrustFixture } from "../trust/fixture.ts";
 import { buildDebianNode, treeChecksum } from "../trust/node.ts";
 
 const dirs = new TempDirs();
-let fx: TrustFixture;
-before(async () => {
-  fx = await startTrustFixture(dirs);
-});
-after(async () => {
-  await fx?.registry.stop();
-  await dirs.cleanup();
-});
+const fx = sharedTrustFixture(dirs);
 
 const CONFIG_PATH =
   'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n';

@@ -1,30 +1,19 @@
 import { X509Certificate } from "node:crypto";
 import { posix } from "node:path";
 import { type HostFs, HostFsError } from "../host-fs.ts";
+import type { ResolvedEndpointView } from "../types.ts";
 import { clientPairError } from "./client-pair.ts";
 import { isLocalhost, splitHostPort } from "./endpoint.ts";
 import type { ContainerdFeatures } from "./features.ts";
 import { hostDirCandidates } from "./host-dir.ts";
 import { type HostsEndpoint, parseHostsToml } from "./hosts-toml.ts";
 
-/** One endpoint as containerd's ConfigureHosts hands it to the resolver, in try order. */
-export interface ResolvedEndpoint {
-  /** Where it comes from: a `[host."…"]` table, the top-level `server` entry, *.crt files, or built-in defaults. */
-  origin: "host" | "server" | "certs.d" | "default";
-  /** Scheme dialled first: "https" or "http". */
-  scheme: string;
-  /** host[:port] dialled. */
-  host: string;
-  /** API root, e.g. "/v2". */
-  path: string;
-  capabilities: string[];
-  /** CA files appended to a copy of the system pool, in load order (node paths). */
-  caFiles: string[];
-  /** Client certificate pairs; key null = the key is read from the cert file. */
-  clientCerts: { cert: string; key: string | null }[];
-  skipVerify: boolean;
-  /** containerd ≥ 1.7: https first, then plain http after a TLS error (docker.NewHTTPFallback). */
-  httpFallback: boolean;
+/**
+ * One endpoint as containerd's ConfigureHosts hands it to the resolver, in try order: the
+ * runtime-neutral view's fields, never from a mirror list (that origin is other runtimes').
+ */
+export interface ResolvedEndpoint extends Omit<ResolvedEndpointView, "origin"> {
+  origin: Exclude<ResolvedEndpointView["origin"], "mirror">;
 }
 
 /** What containerd makes of config_path's roots for one registry (remotes/docker/config/hosts.go). */

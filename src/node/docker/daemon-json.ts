@@ -28,8 +28,9 @@ export interface DaemonJson {
   findings: Finding[];
 }
 
-export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJson {
-  const empty: DaemonJson = {
+/** What a node without daemon.json has: Docker's defaults. */
+export function absentDaemonJson(path: string = DAEMON_JSON): DaemonJson {
+  return {
     path,
     exists: false,
     valid: true,
@@ -40,8 +41,12 @@ export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJs
     containerdSnapshotter: null,
     findings: [],
   };
+}
+
+export function readDaemonJson(fs: HostFs, path: string = DAEMON_JSON): DaemonJson {
+  const empty = absentDaemonJson(path);
   const text = fs.readText(path);
-  if (text === null) return { ...empty };
+  if (text === null) return empty;
   let json: unknown;
   try {
     json = JSON.parse(text);
