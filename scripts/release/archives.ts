@@ -7,7 +7,7 @@
  * release's time as every mtime, and gzip without a name or time in its
  * header (Node's zlib writes neither).
  */
-import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { reproducibleTar } from "../image/reproducible-tar.ts";
@@ -21,8 +21,7 @@ export async function writeExecutableArchive(
   work: string,
   created: string,
 ): Promise<void> {
-  const stage = join(work, `archive-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  await mkdir(stage, { recursive: true });
+  const stage = await mkdtemp(join(work, "archive-"));
   try {
     await copyFile(executable, join(stage, ARCHIVE_EXECUTABLE));
     await chmod(join(stage, ARCHIVE_EXECUTABLE), 0o755);

@@ -31,12 +31,22 @@ export interface BuiltExecutable {
   metafile: string;
 }
 
-/** GNU binutils' strip for an architecture, from this machine's point of view (binutils-<triplet> when foreign). */
-function stripTool(ociArch: string): string {
-  if (ociArch === hostOciArch()) return "strip";
+/** GNU binutils' strip for an architecture, and the Debian package that has it here. */
+function stripTool(ociArch: string): { command: string; debianPackage: string } {
+  if (ociArch === hostOciArch()) return { command: "strip", debianPackage: "binutils" };
   const triplet = { amd64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" }[ociArch];
   if (!triplet) throw new Error(`no strip for ${ociArch}`);
-  return `${triplet}-strip`;
+  return { command: `${triplet}-strip`, debianPackage: `binutils-${triplet.replaceAll("_", "-")}` };
+}
+
+async function stripNode(ociArch: string, from: string, to: string): Promise<void> {
+  const strip = stripTool(ociArch);
+  try {
+    await runTool([strip.command, "--strip-all", "-o", to, from], { timeoutMs: 5 * 60_000 });
+  } catch (error) {
+    if (!/ENOENT/.test((error as Error).message)) throw error;
+    throw new Error(`${strip.command} is not installed: apt-get install ${strip.debianPackage}`);
+  }
 }
 
 export async function buildExecutable(
@@ -54,9 +64,7 @@ export async function buildExecutable(
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const stripped = join(dir, "node");
-  await runTool([stripTool(ociArch), "--strip-all", "-o", stripped, join(target.dir, "bin", "node")], {
-    timeoutMs: 5 * 60_000,
-  });
+  await stripNode(ociArch, join(target.dir, "bin", "node"), stripped);
   const codeCache = ociArch === hostOciArch();
   const seaOut = join(dir, "regtrust");
   log(`release: single executable for linux/${ociArch} (${target.spec}${codeCache ? ", code cache" : ""})`);

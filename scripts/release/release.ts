@@ -17,7 +17,7 @@
 import { chmod, copyFile, cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildImage, createdTime, defaultCacheDir } from "../image/build.ts";
+import { type BuiltImage, buildImage, createdTime, defaultCacheDir } from "../image/build.ts";
 import { buildImageIndex } from "../image/index.ts";
 import { loadRecipe, nodePackageSpec, packageVersion, type Recipe } from "../image/recipe.ts";
 import { runTool } from "../image/run-tool.ts";
@@ -38,12 +38,8 @@ export interface ReleaseOptions {
 }
 
 export interface ReleaseSummary {
-  version: string;
-  created: string;
   dir: string;
-  executables: BuiltExecutable[];
-  images: { arch: string; file: string; manifestDigest: string; sizeBytes: number }[];
-  index: { file: string; digest: string };
+  /** Every file of the release with its size and sha256 (as SHA256SUMS has them). */
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
@@ -78,37 +74,19 @@ export async function buildRelease(opts: ReleaseOptions = {}): Promise<ReleaseSu
   await runTool([process.execPath, "scripts/build.mjs"], { timeoutMs: 10 * 60_000 });
 
   const executables = await releaseExecutables(ctx);
-  const bundle = bundleSbom(ESM_METAFILE, ctx.created);
-  sameBundledPackages(executables);
+  const bundled = bundledPackages(ESM_METAFILE);
+  sameBundledPackages(bundled, executables);
+  const bundle = bundleSbom(bundled, ctx.created);
   await writeBom(join(dir, fileName(ctx, ".cdx.json")), bundle);
   await npmPack(dir, ctx.work);
   const images = await releaseImages(ctx, bundle);
-  const index = await buildImageIndex(
-    images.map((i) => i.built),
-    join(dir, fileName(ctx, ".oci.tar")),
-  );
+  await buildImageIndex(images, join(dir, fileName(ctx, ".oci.tar")));
   await writeKrewManifest(ctx, opts.baseUrl ?? process.env.REGTRUST_RELEASE_BASE_URL);
 
   const sums = await writeChecksums(dir);
   const files: ReleaseSummary["files"] = {};
   for (const [file, sha256] of sums) files[file] = { bytes: (await stat(join(dir, file))).size, sha256 };
-  const summary: ReleaseSummary = {
-    version: ctx.version,
-    created: ctx.created,
-    dir,
-    executables,
-    images: images.map(({ built, file }) => ({
-      arch: built.arch,
-      file,
-      manifestDigest: built.manifestDigest,
-      sizeBytes: built.sizeBytes,
-    })),
-    index: { file: basename(index.archive), digest: index.indexDigest },
-    files,
-  };
-  // Beside the release, not in it: a machine-readable account of this build (sizes, digests) for whoever publishes it.
-  await writeFile(resolve("build", "release.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
+  return { dir, files };
 }
 
 async function releaseExecutables(ctx: ReleaseContext): Promise<BuiltExecutable[]> {
@@ -139,8 +117,8 @@ async function writeKrewManifest(ctx: ReleaseContext, baseUrl: string | undefine
   if (!baseUrl) ctx.log(`release: krew uris point at ${base}; pass --base-url for the place you publish to`);
 }
 
-async function releaseImages(ctx: ReleaseContext, bundle: CdxBom) {
-  const out = [];
+async function releaseImages(ctx: ReleaseContext, bundle: CdxBom): Promise<BuiltImage[]> {
+  const out: BuiltImage[] = [];
   for (const arch of RELEASE_ARCHES) {
     const built = await buildImage({ arch, log: ctx.log });
     const file = fileName(ctx, `-linux-${arch}.oci.tar`);
@@ -157,18 +135,22 @@ async function releaseImages(ctx: ReleaseContext, bundle: CdxBom) {
       created: ctx.created,
     });
     await writeBom(join(ctx.dir, fileName(ctx, `-linux-${arch}.oci.cdx.json`)), bom);
-    out.push({ built, file });
+    out.push(built);
   }
   return out;
 }
 
 /** The executables' bundle (CommonJS, for the SEA) must hold the same packages as the ESM bundle the SBOM lists. */
-function sameBundledPackages(executables: BuiltExecutable[]): void {
-  const esm = [...bundledPackages(ESM_METAFILE).keys()].sort().join(" ");
+function sameBundledPackages(esm: Map<string, unknown>, executables: BuiltExecutable[]): void {
   for (const exe of executables) {
-    const sea = [...bundledPackages(exe.metafile).keys()].sort().join(" ");
-    if (sea !== esm)
-      throw new Error(`the linux/${exe.arch} executable bundles other packages than dist/: ${sea}`);
+    const sea = bundledPackages(exe.metafile);
+    const onlySea = [...sea.keys()].filter((ref) => !esm.has(ref));
+    const onlyEsm = [...esm.keys()].filter((ref) => !sea.has(ref));
+    if (onlySea.length > 0 || onlyEsm.length > 0) {
+      throw new Error(
+        `the linux/${exe.arch} executable's bundle and dist/ hold different packages (only in the executable: ${onlySea.join(", ") || "none"}; only in dist/: ${onlyEsm.join(", ") || "none"})`,
+      );
+    }
   }
 }
 

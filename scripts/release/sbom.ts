@@ -74,13 +74,13 @@ function devOnlyPackages(bundled: Map<string, { name: string; version: string }>
   return [...bundled.keys()].filter((ref) => dev.has(ref));
 }
 
-export function bundleSbom(metafile: string, created: string): CdxBom {
+/** `bundled`: bundledPackages() of the bundle the SBOM describes. */
+export function bundleSbom(bundled: Map<string, { name: string; version: string }>, created: string): CdxBom {
   const stdout = execFileSync("npm", ["sbom", "--sbom-format", "cyclonedx", "--sbom-type", "application"], {
     encoding: "utf8",
     maxBuffer: 64 * 2 ** 20,
   });
   const npmBom = JSON.parse(stdout) as CdxBom;
-  const bundled = bundledPackages(metafile);
   const byRef = new Map(npmBom.components.map((c) => [`${c.name}@${c.version}`, c]));
   const missing = [...bundled.keys()].filter((ref) => !byRef.has(ref));
   if (missing.length > 0) throw new Error(`bundled but not in npm sbom: ${missing.join(", ")}`);
