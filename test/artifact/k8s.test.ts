@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { agentArgs } from "../agent/agent-args.ts";
 import { type FakeApiServer, startFakeApiServer } from "../k8s/fake-apiserver.ts";
-import { type Json, wireNode, wirePod } from "../k8s/fake-cluster.ts";
+import { type Json, wireAgentPod, wireNode } from "../k8s/fake-cluster.ts";
 import { type NodeWrite, nodeWriteRoutes } from "../k8s/fake-node-writes.ts";
 import { fakePods } from "../k8s/fake-pods.ts";
 import { type TempKubeconfig, writeKubeconfig } from "../k8s/kubeconfig-file.ts";
@@ -115,26 +115,9 @@ describe(`k8s triage (${artifact.label})`, () => {
       };
       return node;
     };
-    const agent = (node: string): Json => {
-      const pod = wirePod({
-        namespace: "regtrust",
-        name: `regtrust-agent-${node}`,
-        node,
-        createdAt: "2026-01-10T08:00:00Z",
-        containers: [
-          {
-            name: "agent",
-            image: "regtrust:test",
-            state: { running: { startedAt: "2026-01-10T08:01:00Z" } },
-          },
-        ],
-      });
-      (pod.metadata as Json).labels = { "app.kubernetes.io/name": "regtrust-agent" };
-      return pod;
-    };
     const { kubeconfig } = await cluster({
       nodes: [verdict("node-a", "True", true), verdict("node-b", "False", false), wireNode("node-c", [])],
-      pods: [agent("node-a"), agent("node-b")],
+      pods: [wireAgentPod("node-a"), wireAgentPod("node-b")],
       events: [],
     });
     const run = await regtrust(["k8s", "status", "--json", "--kubeconfig", kubeconfig]);

@@ -95,6 +95,19 @@ export function wirePod(input: PodInput): Json {
   };
 }
 
+/** A running regtrust agent pod on `node`, labelled as the DaemonSet labels it (what `k8s status` lists). */
+export function wireAgentPod(node: string, image = "regtrust:test"): Json {
+  const pod = wirePod({
+    namespace: "regtrust",
+    name: `regtrust-agent-${node}`,
+    node,
+    createdAt: "2026-01-10T08:00:00Z",
+    containers: [{ name: "agent", image, state: { running: { startedAt: "2026-01-10T08:01:00Z" } } }],
+  });
+  (pod.metadata as Json).labels = { "app.kubernetes.io/name": "regtrust-agent" };
+  return pod;
+}
+
 function containerSpec(c: ContainerInput): Json {
   return {
     name: c.name,

@@ -1,25 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Json, wireNode, wirePod } from "./fake-cluster.ts";
+import { type Json, wireAgentPod, wireNode } from "./fake-cluster.ts";
 import { useFakeCluster } from "./harness.ts";
 
-function agentPod(node: string): Json {
-  const pod = wirePod({
-    namespace: "regtrust",
-    name: `regtrust-agent-${node}`,
-    node,
-    createdAt: "2026-01-10T08:00:00Z",
-    containers: [
-      {
-        name: "agent",
-        image: "ghcr.io/regtrust/regtrust:latest",
-        state: { running: { startedAt: "2026-01-10T08:01:00Z" } },
-      },
-    ],
-  });
-  (pod.metadata as Json).labels = { "app.kubernetes.io/name": "regtrust-agent" };
-  return pod;
-}
+const agentPod = (node: string): Json => wireAgentPod(node, "ghcr.io/regtrust/regtrust:latest");
 
 const FRESH = new Date().toISOString();
 const TWO_HOURS_AGO = new Date(Date.now() - 2 * 3600_000).toISOString();
